@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './errors.js';
 export * from './records.js';
 export * from './ports.js';
+export * from './brand-match.js';

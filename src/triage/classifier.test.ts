@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { TriageResult } from '../core/index.js';
+import { INTENTS, SENTIMENTS } from '../core/index.js';
+import { describeWithSharedData, sharedPath } from '../testing/shared-data.js';
+import { createLexiconClassifier, type ClassifierInput } from './classifier.js';
+
+const classifier = createLexiconClassifier();
+
+function post(text: string, extra: Partial<ClassifierInput> = {}): ClassifierInput {
+  return {
+    text,
+    lang: null,
+    author: { network: 'x', externalId: '1', handle: 'someone', displayName: null, followers: 100, verified: false },
+    mentions: [],
+    hashtags: [],
+    urls: [],
+    repostOfId: null,
+    ...extra,
+  };
+}
+const classify = (text: string, extra?: Partial<ClassifierInput>): TriageResult => classifier.classify(post(text, extra));
+
+describe('lexicon classifier: intents a desk user would notice', () => {
+  it('a multi-day outage is an urgent complaint', () => {
+    const r = classify('@acme my internet has been down for 3 days, worst service ever');
+    expect(r.intent).toBe('complaint');
+    expect(r.sentiment).toBe('negative');
+    expect(r.needsReply).toBeGreaterThan(0.7);
+    expect(r.priority).toBeGreaterThan(classify('@acme how do I change my plan?').priority);
+    expect(r.reasons.join(' | ')).toMatch(/worst/);
+  });
+
+  it('recognises a question', () => {
+    const r = classify('@acme how do I change my plan?');
+    expect(r.intent).toBe('question');
+    expect(r.needsReply).toBeGreaterThanOrEqual(0.7);
+    expect(r.reasons).toContain('question mark');
+  });
+
+  it('recognises a request', () => {
+    expect(classify('@acme please refund my order #123').intent).toBe('request');
+    expect(classify('@acme can you cancel my subscription').intent).toBe('request');
+  });
+
+  it('recognises an idea', () => {
+    const r = classify('@acme you should add dark mode');
+    expect(r.intent).toBe('idea');
+    expect(r.needsReply).toBe(0.5);
+  });
+
+  it('recognises praise', () => {
+    const r = classify('thanks @acme, fixed in minutes!');
+    expect(r.intent).toBe('praise');
+    expect(r.sentiment).toBe('positive');
+    expect(r.needsReply).toBeLessThan(0.5);
+  });
+
+  it('parks a sales pitch', () => {
+    const r = classify('I can help your brand get 10k followers, DM me');
+    expect(r.intent).toBe('sales_pitch');
+    expect(r.needsReply).toBeLessThan(0.1);
+    expect(r.reasons[0]).toMatch(/^sales phrases: .*dm me/);
+  });
+
+  it('parks spam', () => {
+    const r = classify('FOLLOW BACK crypto giveaway http://x.co http://y.co #win #free #crypto');
+    expect(r.intent).toBe('spam');
+    expect(r.priority).toBeLessThan(5);
+  });
+
+  it('parks news', () => {
+    const r = classify('BREAKING: Acme shares fall 5% after earnings https://news.example');
+    expect(r.intent).toBe('news');
+    expect(r.needsReply).toBeLessThan(0.1);
+  });
+
+  it('treats a repost as chatter, and says so', () => {
+    const r = classify('@acme my internet is down again', { repostOfId: '42' });
+    expect(r.intent).toBe('chatter');
+    expect(r.reasons[0]).toBe('repost');
+  });
+
+  it('does not mistake a customer who says "DM me" about a broken order for a seller', () => {
+    expect(classify('@acme my order arrived broken, DM me').intent).not.toBe('sales_pitch');
+  });
+
+  it('an angry request is a complaint', () => {
+    expect(classify('@acme please fix my internet, down AGAIN, third time this week, unacceptable').intent).toBe('complaint');
+  });
+});
+
+describe('lexicon classifier: sentiment', () => {
+  it('handles negation', () => {
+    expect(classify('not happy').sentiment).toBe('negative');
+    expect(classify('not bad').sentiment).not.toBe('negative');
+    expect(classify("I don't love it").sentiment).not.toBe('positive');
+  });
+
+  it('reads emoji and emoticons', () => {
+    expect(classify('new phone day 😍🎉').sentiment).toBe('positive');
+    expect(classify('my parcel :(').sentiment).toBe('negative');
+  });
+
+  it('lets "but" shift weight to what follows', () => {
+    expect(classify('the phone is great but the support is awful').sentiment).toBe('negative');
+  });
+
+  it('gives a probability-like score', () => {
+    const strong = classify('worst, most horrible, useless service ever');
+    const mild = classify('a bit slow today');
+    expect(strong.sentimentScore).toBeGreaterThan(mild.sentimentScore);
+    expect(strong.sentimentScore).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('lexicon classifier: priority, language, robustness', () => {
+  it('raises priority for urgency words and reach', () => {
+    const plain = classify('@acme my internet is down');
+    expect(classify('@acme my internet is STILL down, again, urgent').priority).toBeGreaterThan(plain.priority);
+    const famous = classify('@acme my internet is down', { author: { network: 'x', externalId: '2', handle: 'star', displayName: null, followers: 2_000_000, verified: true } });
+    expect(famous.priority).toBeGreaterThan(plain.priority);
+    expect(famous.reasons.some((r) => r.startsWith('reach: 2M followers, verified'))).toBe(true);
+  });
+
+  it('never lets reach lift noise into the queue', () => {
+    const r = classify('I can help your brand get 10k followers, DM me', { author: { network: 'x', externalId: '3', handle: 'seller', displayName: null, followers: 5_000_000, verified: true } });
+    expect(r.priority).toBeLessThanOrEqual(15);
+  });
+
+  it('detects languages cheaply and prefers the network tag', () => {
+    expect(classify('@acme the app is not working for me').language).toBe('en');
+    expect(classify('Hola, mi internet no funciona desde ayer y nadie me ayuda, es muy malo').language).toBe('es');
+    expect(classify("Bonjour, je n'ai pas de connexion depuis ce matin").language).toBe('fr');
+    expect(classify('Ich habe seit gestern kein Internet und das ist nicht gut').language).toBe('de');
+    expect(classify('anything', { lang: 'pt-BR' }).language).toBe('pt');
+    expect(classify('anything', { lang: 'zxx-nonsense-tag!' }).language).toBe('und');
+    expect(classify('😡😡😡').language).toBe('und');
+  });
+
+  it('returns every field within its range for hostile input', () => {
+    const inputs = ['', ' ', '😀'.repeat(5000), '\u200F\u202Eשלום\u202C', 'a'.repeat(100_000), '?'.repeat(10_000), '\uD800\uDC00\uD800', 'http://'.repeat(1000), '@'.repeat(500), '#'.repeat(500)];
+    for (const text of inputs) {
+      const r = classify(text);
+      expect(SENTIMENTS).toContain(r.sentiment);
+      expect(INTENTS).toContain(r.intent);
+      for (const p of [r.sentimentScore, r.intentScore, r.needsReply]) {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }
+      expect(r.priority).toBeGreaterThanOrEqual(0);
+      expect(r.priority).toBeLessThanOrEqual(100);
+      expect(r.reasons.length).toBeGreaterThan(0);
+      expect(r.reasons.length).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('is deterministic', () => {
+    const t = '@acme still waiting on my refund!!! 😡 third time asking';
+    expect(classify(t)).toEqual(classify(t));
+  });
+});
+
+/** Macro-averaged recall of negative/neutral/positive; TweetEval's official sentiment metric. */
+function macroRecall(gold: readonly number[], predicted: readonly number[]): number {
+  const hit = [0, 0, 0];
+  const total = [0, 0, 0];
+  gold.forEach((g, i) => {
+    total[g] = (total[g] ?? 0) + 1;
+    if (predicted[i] === g) hit[g] = (hit[g] ?? 0) + 1;
+  });
+  return [0, 1, 2].reduce((s, k) => s + (hit[k] ?? 0) / Math.max(1, total[k] ?? 0), 0) / 3;
+}
+
+describeWithSharedData('lexicon classifier: TweetEval sentiment (test split)', () => {
+  it('reaches macro-averaged recall >= 0.50 (VADER: 0.559)', (ctx) => {
+    const dir = sharedPath('tweeteval', 'sentiment');
+    let texts: string[];
+    let gold: number[];
+    try {
+      texts = readFileSync(`${dir}/test_text.txt`, 'utf8').split('\n');
+      gold = readFileSync(`${dir}/test_labels.txt`, 'utf8').split('\n').filter((l) => l.trim() !== '').map(Number);
+    } catch {
+      ctx.skip(`${dir}/test_text.txt not found`);
+      return;
+    }
+    expect(gold).toHaveLength(12_284);
+    const order = ['negative', 'neutral', 'positive'];
+    const predicted = gold.map((_, i) => order.indexOf(classify(texts[i] ?? '').sentiment));
+    const recall = macroRecall(gold, predicted);
+    console.log(`TweetEval sentiment test macro-recall: ${recall.toFixed(4)}`);
+    expect(recall).toBeGreaterThanOrEqual(0.5);
+  });
+});
