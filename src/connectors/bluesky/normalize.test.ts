@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MalformedPayloadError } from '../../core/errors.js';
 import { describeWithSharedData, sharedPath } from '../../testing/shared-data.js';
 import { normalizeBlueskyEvent } from './normalize.js';
+import { malformedReason } from '../../testing/malformed.js';
 
 const did = 'did:plc:q235v55g5unth4zjjdpacfdr';
 const parent = 'at://did:plc:j76trmiofvaxxpvx2vnb2vwf/app.bsky.feed.post/3mmojbrjwbs26';
@@ -15,15 +15,7 @@ function postEvent(record: Record<string, unknown>, extra: Record<string, unknow
   };
 }
 
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MalformedPayloadError);
-    return (e as MalformedPayloadError).reason;
-  }
-  throw new Error('expected a MalformedPayloadError');
-}
+const reason = malformedReason;
 
 describe('normalizeBlueskyEvent', () => {
   it('maps a reply post with facets and a quoted record', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MalformedPayloadError } from '../../core/errors.js';
 import { describeWithSharedData, sharedPath } from '../../testing/shared-data.js';
 import { linksInHtml } from './html.js';
 import { htmlToText, normalizeMastodon } from './normalize.js';
+import { malformedReason } from '../../testing/malformed.js';
 
 const status = {
   id: '103270115826048975',
@@ -24,15 +24,7 @@ const status = {
   reblog: null,
 };
 
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MalformedPayloadError);
-    return (e as MalformedPayloadError).reason;
-  }
-  throw new Error('expected a MalformedPayloadError');
-}
+const reason = malformedReason;
 
 describe('htmlToText', () => {
   it.each([

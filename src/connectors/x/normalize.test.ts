@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MalformedPayloadError } from '../../core/errors.js';
 import { describeWithSharedData, sharedPath } from '../../testing/shared-data.js';
 import { normalizeXPayload, snowflakeTime } from './normalize.js';
+import { malformedReason } from '../../testing/malformed.js';
 
 const tweet = {
   id: '1377650090978992134',
@@ -24,15 +24,7 @@ const tweet = {
 };
 const user = { id: '4602771083', username: 'blackheart_265', name: 'Endangered Species', verified: true, public_metrics: { followers_count: 881 } };
 
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MalformedPayloadError);
-    return (e as MalformedPayloadError).reason;
-  }
-  throw new Error('expected a MalformedPayloadError');
-}
+const reason = malformedReason;
 
 describe('normalizeXPayload', () => {
   it('maps a filtered-stream line with its author from includes.users', () => {
