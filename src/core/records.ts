@@ -95,8 +95,11 @@ export interface ReplyRecord {
   id: number;
   conversationId: number;
   network: Network;
+  /** The brand account that speaks (chosen when the reply is queued). */
+  accountHandle: string;
   text: string;
   inReplyToExternalId: string | null;
+  isPrivate: boolean;
   status: ReplyStatus;
   attempts: number;
   lastError: string | null;

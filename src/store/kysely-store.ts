@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import {
+  EarshotError,
   NotFoundError,
   ValidationError,
   canTransition,
@@ -202,7 +203,7 @@ export abstract class KyselyStore implements Store {
   async setConversationStatus(id: number, status: ConversationStatus, byUserId: number | null): Promise<EarshotEvent[]> {
     const row = await this.db.selectFrom('conversations').select(['status']).where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`conversation ${id}`);
-    if (!canTransition(row.status as ConversationStatus, status)) throw new ValidationError(`a conversation cannot go from ${row.status} to ${status}`);
+    if (!canTransition(row.status as ConversationStatus, status)) throw new EarshotError('conflict', `a conversation cannot go from ${row.status} to ${status}`);
     const now = Date.now();
     await this.db
       .updateTable('conversations')

@@ -66,6 +66,8 @@ export function EventsProvider({ children, url = '/api/events' }: { children: Re
       if (stopped) return;
       es = new EventSource(url, { withCredentials: true });
       for (const t of EVENT_TYPES) es.addEventListener(t, onMessage);
+      // The server drops events for a desk that cannot keep up and then says `resync`: refetch what is visible.
+      es.addEventListener('resync', () => emit({ type: 'resync' }));
       es.onmessage = onMessage;
       es.onopen = () => {
         setLive(true);
