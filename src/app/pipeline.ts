@@ -126,7 +126,7 @@ export class IngestPipeline {
   /** Write everything buffered and wait until it is stored. */
   async flush(): Promise<void> {
     while (this.posts.length > 0 || this.rejects.length > 0 || this.writing !== null) {
-      this.kick();
+      this.kick(true);
       await this.writing;
     }
   }
@@ -151,27 +151,35 @@ export class IngestPipeline {
 
   private afterAdd(): Promise<void> {
     const n = this.buffered;
-    if (n >= this.batchSize) this.kick();
-    else if (this.timer === null && this.writing === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.kick();
-      }, this.flushDelayMs);
-    }
+    if (n >= this.batchSize) this.kick(false);
+    else if (this.writing === null) this.arm();
     if (n < this.maxBuffered) return READY;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private kick(): void {
+  /** A partly filled batch is written after flushDelayMs, unless it fills up first. */
+  private arm(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick(true);
+    }, this.flushDelayMs);
+  }
+
+  /** `force` writes a partial batch too (timer, flush); otherwise only full batches are written. */
+  private kick(force: boolean): void {
     if (this.writing !== null) return;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.buffered === 0) return;
-    this.writing = this.drain().finally(() => {
+    this.writing = this.drain(force).finally(() => {
       this.writing = null;
       this.release();
+      // What arrived during the write waits for company, or for the timer.
+      if (this.buffered >= this.batchSize) this.kick(false);
+      else if (this.buffered > 0) this.arm();
     });
   }
 
@@ -182,8 +190,12 @@ export class IngestPipeline {
     for (const w of ws) w();
   }
 
-  private async drain(): Promise<void> {
-    while (this.buffered > 0) {
+  private async drain(force: boolean): Promise<void> {
+    // Without `force`, stop at a partial batch: a producer that awaits each push() refills only a few posts per
+    // write, and writing those at once would turn one transaction of 1,000 posts into hundreds of tiny ones.
+    let partialAllowed = force;
+    while (this.posts.length >= this.batchSize || this.rejects.length >= this.batchSize || (partialAllowed && this.buffered > 0)) {
+      partialAllowed = false;
       const batch = this.posts.splice(0, this.batchSize);
       const rejects = this.rejects.splice(0, this.rejects.length);
       this.release();

@@ -1,0 +1,10 @@
+export { SentimentModel, loadSentimentModel, saveSentimentModel, encodeSentimentModel, decodeSentimentModel, DEFAULT_MODEL_PATH } from './sentiment.js';
+export type { SentimentModelMeta, SentimentPrediction, SentimentReason } from './sentiment.js';
+export { sentimentTokens, cleanText, extractSentimentFeatures, FeatureBuffer, DEFAULT_FEATURES, hashtagWords, emojiAlias } from './features.js';
+export type { FeatureConfig } from './features.js';
+export { trainSentimentModel, trainSentimentFromExamples, evaluateSentiment, evaluateOn, measureSpeed, DEFAULT_HYPER } from './train.js';
+export type { TrainSentimentOptions, TrainSentimentReport, SentimentEvaluation, SentimentTrainHyper } from './train.js';
+export { readSentimentPool, readTweetEval, anonymise, matchKey, SENTIMENT_LABELS } from './data.js';
+export type { LabelledText, PoolReport, SentimentLabel } from './data.js';
+export { computeMetrics, formatConfusion } from './metrics.js';
+export type { Metrics, ClassMetrics } from './metrics.js';
