@@ -116,5 +116,8 @@ describe('ingest pipeline', () => {
   it('groups quarantine reasons by their kind', () => {
     expect(reasonKind('invalid JSON: Unexpected end of JSON input')).toBe('invalid JSON');
     expect(reasonKind('line longer than 1 MiB')).toBe('line longer than 1 MiB');
+    expect(reasonKind('X tweet 1293593516040269825 without author_id (request tweet.fields=author_id)')).toBe(
+      'X tweet <id> without author_id (request tweet.fields=author_id)',
+    );
   });
 });

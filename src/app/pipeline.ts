@@ -42,9 +42,12 @@ export interface PipelineStats {
 const SAMPLE_CHARS = 2000;
 const READY = Promise.resolve();
 
-/** Groups reasons for the summary: "invalid JSON: Unexpected token…" counts as "invalid JSON". */
+/**
+ * Groups reasons for the summary: "invalid JSON: Unexpected token…" counts as "invalid JSON", and ids are masked so
+ * that "X tweet 1293… without author_id" is one reason however many tweets it hit.
+ */
 export function reasonKind(reason: string): string {
-  const head = reason.split(/:\s/)[0] ?? reason;
+  const head = (reason.split(/:\s/)[0] ?? reason).replace(/\d{4,}/g, '<id>');
   return head.length > 80 ? `${head.slice(0, 77)}…` : head;
 }
 
