@@ -12,7 +12,7 @@ import { createXConnector } from '../connectors/x/connector.js';
 import { buildServer } from '../server/server.js';
 import { hashPassword } from '../server/auth/passwords.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { createLexiconClassifier } from '../triage/index.js';
+import { createClassifier } from '../triage/index.js';
 import { InProcessBus } from './bus.js';
 import { loadConfig, type Config } from './config.js';
 import { OutboxDispatcher } from './outbox.js';
@@ -93,7 +93,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
 
     const pipeline = new IngestPipeline({
       store,
-      classifier: createLexiconClassifier(),
+      classifier: createClassifier(),
       bus,
       onError: (err) => log(`ingest: ${err instanceof Error ? err.message : String(err)}`),
     });

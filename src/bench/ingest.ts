@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { IngestPipeline } from '../app/pipeline.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { createLexiconClassifier } from '../triage/index.js';
+import { createClassifier } from '../triage/index.js';
 import { generateXLines, type XLines } from './xlines.js';
 
 export interface IngestBenchOptions {
@@ -144,7 +144,7 @@ async function pipelinePhase(x: XLines, dir: string): Promise<PipelinePhaseResul
       return out;
     };
     const errors: unknown[] = [];
-    const pipeline = new IngestPipeline({ store, classifier: createLexiconClassifier(), onError: (e) => void errors.push(e) });
+    const pipeline = new IngestPipeline({ store, classifier: createClassifier(), onError: (e) => void errors.push(e) });
     const t0 = performance.now();
     for (let i = 0; i < x.lines.length; i++) await pipeline.push({ format: null, data: x.lines[i]!, source: 'bench', line: i + 1 });
     await pipeline.flush();

@@ -89,6 +89,36 @@ export function buildProgram(io: CliIo): Command {
       await benchCommand(name, { posts: o.posts, runs: o.runs, seed: o.seed, json: o.json === true }, io);
     });
 
+  program
+    .command('classify')
+    .description('Triage posts: plain text lines, or JSONL objects with a "text" field, from FILE or stdin; one JSON object per line on stdout.')
+    .argument('[file]', 'file to read (default: stdin)')
+    .action(async (file: string | undefined) => {
+      const { classifyCommand } = await import('./commands/classify.js');
+      await classifyCommand(file, {}, io);
+    });
+
+  program
+    .command('train')
+    .description('Rebuild the models in models/ from ../shared/data (or EARSHOT_SHARED_DATA) with a fixed seed.')
+    .option('--seed <n>', 'training seed (same data and seed: same model file)', whole(0, 2 ** 31), 1)
+    .option('--out <dir>', 'directory to write the model files to (default: the repository\'s models/)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { seed: number; out?: string; json?: boolean }) => {
+      const { trainCommand } = await import('./commands/train.js');
+      trainCommand({ seed: o.seed, out: o.out, json: o.json === true }, io);
+    });
+
+  program
+    .command('eval')
+    .description('Measure the models on data never used to train them: TweetEval sentiment val and test, speed.')
+    .option('--model <file>', 'sentiment model file (default: models/sentiment.bin)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { model?: string; json?: boolean }) => {
+      const { evalCommand } = await import('./commands/eval.js');
+      evalCommand({ model: o.model, json: o.json === true }, io);
+    });
+
   return program;
 }
 

@@ -10,11 +10,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function earshot(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
+/** `stdin`: text piped to the command (default: none; stdin is closed at once). */
+export function earshot(args: string[], env: Record<string, string>, timeoutMs = 30_000, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -25,6 +26,8 @@ export function earshot(args: string[], env: Record<string, string>, timeoutMs =
       reject(new Error(`earshot ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('error', reject);
+    child.stdin.on('error', () => {}); // a command that never reads stdin may exit before it is written
+    child.stdin.end(stdin ?? '');
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

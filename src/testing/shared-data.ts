@@ -1,13 +1,11 @@
 // Locates ../shared/data (real recorded payloads and training sets) beside the checkout.
 // Tests that need it skip with a visible reason when it is absent; on CI it is present.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe } from 'vitest';
+import { sharedDataDir } from '../triage/model/shared-dir.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-export const SHARED_DATA = process.env.EARSHOT_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
+export const SHARED_DATA = sharedDataDir();
 export const hasSharedData = existsSync(SHARED_DATA);
 
 export function sharedPath(...parts: string[]): string {

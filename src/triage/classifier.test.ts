@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { TriageResult } from '../core/index.js';
 import { INTENTS, SENTIMENTS } from '../core/index.js';
 import { describeWithSharedData, sharedPath } from '../testing/shared-data.js';
-import { createLexiconClassifier, type ClassifierInput } from './classifier.js';
+import { createClassifier, createLexiconClassifier, type ClassifierInput } from './classifier.js';
+import { scoreSentiment } from './lexicon.js';
+import { loadSentimentModel } from './model/sentiment.js';
+import { tokenize } from './tokenize.js';
 
-const classifier = createLexiconClassifier();
+const classifier = createClassifier();
+const lexiconClassifier = createLexiconClassifier();
 
 function post(text: string, extra: Partial<ClassifierInput> = {}): ClassifierInput {
   return {
@@ -21,7 +25,7 @@ function post(text: string, extra: Partial<ClassifierInput> = {}): ClassifierInp
 }
 const classify = (text: string, extra?: Partial<ClassifierInput>): TriageResult => classifier.classify(post(text, extra));
 
-describe('lexicon classifier: intents a desk user would notice', () => {
+describe('classifier: intents a desk user would notice', () => {
   it('a multi-day outage is an urgent complaint', () => {
     const r = classify('@acme my internet has been down for 3 days, worst service ever');
     expect(r.intent).toBe('complaint');
@@ -90,7 +94,7 @@ describe('lexicon classifier: intents a desk user would notice', () => {
   });
 });
 
-describe('lexicon classifier: sentiment', () => {
+describe('classifier: sentiment', () => {
   it('handles negation', () => {
     expect(classify('not happy').sentiment).toBe('negative');
     expect(classify('not bad').sentiment).not.toBe('negative');
@@ -114,7 +118,39 @@ describe('lexicon classifier: sentiment', () => {
   });
 });
 
-describe('lexicon classifier: priority, language, robustness', () => {
+describe('classifier: the sentiment model', () => {
+  it('names the words the model weighed most, as explainTokens would, without function words', () => {
+    const text = '@acme still waiting on my refund!!! 😡 third time asking';
+    const r = classify(text);
+    expect(r.sentiment).toBe('negative');
+    const reason = r.reasons.find((x) => x.startsWith('negative: '));
+    expect(reason).toMatch(/^negative: "still waiting", "😡"/);
+    const model = loadSentimentModel();
+    const tokens = tokenize(text);
+    const lex = scoreSentiment(tokens, false);
+    const p = model.predictTokens(tokens, lex);
+    const cheap = model.explainLastPrediction(tokens, p.index, lex, 3);
+    expect(cheap).toEqual(model.explainTokens(tokens, p.label, 3, lex).map((x) => x.term));
+  });
+
+  it('takes sentiment and its probability from the model, and can be switched back to the lexicon', () => {
+    const text = 'the new update is a disaster, nothing loads';
+    const p = loadSentimentModel().predict(text);
+    const r = classify(text);
+    expect(r.sentiment).toBe(p.label);
+    expect(r.sentimentScore).toBeCloseTo(p.probability, 3);
+    expect(createClassifier({ sentiment: 'lexicon' }).classify(post(text))).toEqual(lexiconClassifier.classify(post(text)));
+    expect(createClassifier({ deferToLexicon: false }).classify(post('not bad')).sentiment).toBe('negative');
+  });
+
+  it('keeps neutral posts free of sentiment reasons', () => {
+    const r = classify('@acme how do I change my plan?');
+    expect(r.sentiment).toBe('neutral');
+    expect(r.reasons.some((x) => /^(negative|positive|neutral):/.test(x))).toBe(false);
+  });
+});
+
+describe('classifier: priority, language, robustness', () => {
   it('raises priority for urgency words and reach', () => {
     const plain = classify('@acme my internet is down');
     expect(classify('@acme my internet is STILL down, again, urgent').priority).toBeGreaterThan(plain.priority);
@@ -172,8 +208,8 @@ function macroRecall(gold: readonly number[], predicted: readonly number[]): num
   return [0, 1, 2].reduce((s, k) => s + (hit[k] ?? 0) / Math.max(1, total[k] ?? 0), 0) / 3;
 }
 
-describeWithSharedData('lexicon classifier: TweetEval sentiment (test split)', () => {
-  it('reaches macro-averaged recall >= 0.50 (VADER: 0.559)', (ctx) => {
+describeWithSharedData('classifier: TweetEval sentiment (test split)', () => {
+  it('reaches macro-averaged recall >= 0.63 with the model, >= 0.50 with the lexicon (VADER: 0.559)', (ctx) => {
     const dir = sharedPath('tweeteval', 'sentiment');
     let texts: string[];
     let gold: number[];
@@ -188,7 +224,10 @@ describeWithSharedData('lexicon classifier: TweetEval sentiment (test split)', (
     const order = ['negative', 'neutral', 'positive'];
     const predicted = gold.map((_, i) => order.indexOf(classify(texts[i] ?? '').sentiment));
     const recall = macroRecall(gold, predicted);
-    console.log(`TweetEval sentiment test macro-recall: ${recall.toFixed(4)}`);
-    expect(recall).toBeGreaterThanOrEqual(0.5);
+    const lexicon = macroRecall(gold, gold.map((_, i) => order.indexOf(lexiconClassifier.classify(post(texts[i] ?? '')).sentiment)));
+    console.log(`TweetEval sentiment test macro-recall: model ${recall.toFixed(4)}, lexicon ${lexicon.toFixed(4)}`);
+    // The model alone: 0.650; the classifier lets the lexicon decide a few undecided posts (0.646).
+    expect(recall).toBeGreaterThanOrEqual(0.63);
+    expect(lexicon).toBeGreaterThanOrEqual(0.5);
   });
 });

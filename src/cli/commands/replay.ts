@@ -8,7 +8,7 @@ import path from 'node:path';
 import { IngestPipeline, type PipelineStats } from '../../app/pipeline.js';
 import { isRejected, readRecords, type FormatName } from '../../connectors/formats.js';
 import { EarshotError, NotFoundError, ValidationError } from '../../core/errors.js';
-import { createLexiconClassifier } from '../../triage/index.js';
+import { createClassifier } from '../../triage/index.js';
 import { duration, int, rate, table } from '../format.js';
 import { countLines, startProgress } from '../progress.js';
 import type { CliIo } from '../run.js';
@@ -53,7 +53,7 @@ export async function replayCommand(files: string[], opts: ReplayOptions, io: Cl
     const lineCounts = await Promise.all(paths.map(countLines));
     const total = lineCounts.reduce((a, b) => a + b, 0);
     const storeErrors: unknown[] = [];
-    const pipeline = new IngestPipeline({ store, classifier: createLexiconClassifier(), onError: (e) => void storeErrors.push(e) });
+    const pipeline = new IngestPipeline({ store, classifier: createClassifier(), onError: (e) => void storeErrors.push(e) });
     const label = paths.length === 1 ? 'replay' : `replay (${paths.length} files)`;
     const progress = startProgress(io, { label, total, enabled: opts.progress !== false });
     const st = progress.state;

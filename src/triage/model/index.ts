@@ -8,3 +8,4 @@ export { readSentimentPool, readTweetEval, anonymise, matchKey, SENTIMENT_LABELS
 export type { LabelledText, PoolReport, SentimentLabel } from './data.js';
 export { computeMetrics, formatConfusion } from './metrics.js';
 export type { Metrics, ClassMetrics } from './metrics.js';
+export { sharedDataDir, missingShared, REPO_ROOT } from './shared-dir.js';

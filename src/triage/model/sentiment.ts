@@ -62,6 +62,10 @@ export const DEFAULT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import
 export class SentimentModel {
   private readonly buf = new FeatureBuffer();
   private readonly scores = new Float64Array(3);
+  /** Scratch for explainLastPrediction. */
+  private perToken = new Float64Array(64);
+  private readonly topIds = new Int32Array(16);
+  private readonly topScores = new Float64Array(16);
   /** The weights as int16 steps of a per-class scale: half the memory traffic of float32 on the hot path. */
   private readonly q: Int16Array;
   private readonly scales: Float32Array;
@@ -178,6 +182,88 @@ export class SentimentModel {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, limit)
       .map(([term, weight]) => ({ term, weight: Math.round(weight * 1000) / 1000 }));
+  }
+
+  /**
+   * `explainTokens` without its second feature pass, for the ingest hot path: reads the features the last
+   * `predictTokens` call left in the buffer, so call it right after `predictTokens(tokens, lex)` with the same tokens
+   * and lexicon score. Same attribution (per token, plus the lexicon words' share of the post-level part); only the
+   * terms, best first, at most `limit` (up to 8). `skip` leaves tokens out (function words a reader learns nothing
+   * from). Strings are built only for the few winners.
+   */
+  explainLastPrediction(tokens: readonly Token[], index: number, lex: SentimentScore, limit = 3, skip?: (t: Token) => boolean): string[] {
+    const k = index;
+    const n = tokens.length;
+    if (this.perToken.length < n) this.perToken = new Float64Array(n * 2);
+    const perToken = this.perToken;
+    perToken.fill(0, 0, n);
+    // The int16 weights the prediction just read (still in cache), not the float32 copy: same values.
+    const q = this.q;
+    const s0 = this.scales[0]!;
+    const s1 = this.scales[1]!;
+    const s2 = this.scales[2]!;
+    const sk = this.scales[k]!;
+    const buf = this.buf;
+    let postLevel = 0;
+    for (let i = 0; i < buf.n; i++) {
+      const base = buf.idx[i]! * 3;
+      const wk = q[base + k]! * sk;
+      const others = (q[base]! * s0 + q[base + 1]! * s1 + q[base + 2]! * s2 - wk) / 2;
+      const c = buf.val[i]! * (wk - others);
+      const s = buf.src[i]!;
+      if (s >= 0) perToken[s] = perToken[s]! + c;
+      else postLevel += c;
+    }
+    // Keep the best `want` candidates by a numeric insertion (no strings yet): a token i as i, a lexicon hit j as
+    // −1 − j. Twice the limit, so that merging a word that appears twice still leaves enough.
+    const cap = Math.min(8, Math.max(0, limit));
+    const want = cap * 2;
+    const top = this.topIds;
+    const topC = this.topScores;
+    let m = 0;
+    const consider = (id: number, c: number): void => {
+      if (!(c > 0)) return;
+      let j = m;
+      while (j > 0 && topC[j - 1]! < c) j--;
+      if (j >= want) return;
+      for (let x = Math.min(m, want - 1); x > j; x--) {
+        top[x] = top[x - 1]!;
+        topC[x] = topC[x - 1]!;
+      }
+      top[j] = id;
+      topC[j] = c;
+      if (m < want) m++;
+    };
+    for (let i = 0; i < n; i++) if (perToken[i]! > 0 && (skip === undefined || !skip(tokens[i]!))) consider(i, perToken[i]!);
+    // Lexicon words of the label's polarity share the post-level part, by strength, on top of the word's own best
+    // token contribution (explainTokens does the same through its per-term map).
+    const sign = k === 0 ? -1 : k === 2 ? 1 : 0;
+    if (sign !== 0 && postLevel > 0) {
+      let total = 0;
+      for (const h of lex.hits) if (Math.sign(h.score) === sign) total += Math.abs(h.score);
+      for (let j = 0; j < lex.hits.length && total > 0; j++) {
+        const h = lex.hits[j]!;
+        if (Math.sign(h.score) !== sign) continue;
+        let own = 0;
+        for (let i = 0; i < n; i++) {
+          const t = tokens[i]!;
+          if (perToken[i]! > own && t.norm === h.term && t.negated === h.negated && t.kind !== 'hashtag' && t.kind !== 'mention') own = perToken[i]!;
+        }
+        consider(-1 - j, own + (postLevel * Math.abs(h.score)) / total);
+      }
+    }
+    const out: string[] = [];
+    for (let x = 0; x < m && out.length < cap; x++) {
+      const id = top[x]!;
+      let term: string;
+      if (id >= 0) term = tokenLabel(tokens[id]!);
+      else {
+        const h = lex.hits[-1 - id]!;
+        term = h.negated ? `not ${h.term}` : h.term;
+      }
+      if (!out.includes(term)) out.push(term);
+    }
+    return out;
   }
 
   explain(text: string, label?: SentimentLabel, limit = 3): SentimentReason[] {

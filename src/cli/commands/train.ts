@@ -1,0 +1,95 @@
+/**
+ * `earshot train`: rebuild the committed models from ../shared/data with a fixed seed (same data and seed, same
+ * bytes). One entry per model in TRAINERS; the intent model's trainer goes next to the sentiment one.
+ */
+import path from 'node:path';
+import { EarshotError } from '../../core/errors.js';
+import { SENTIMENT_LABELS } from '../../triage/model/data.js';
+import { formatConfusion, type Metrics } from '../../triage/model/metrics.js';
+import { saveSentimentModel } from '../../triage/model/sentiment.js';
+import { missingShared, REPO_ROOT, sharedDataDir } from '../../triage/model/shared-dir.js';
+import { trainSentimentModel } from '../../triage/model/train.js';
+import type { CliIo } from '../run.js';
+
+export interface TrainOptions {
+  seed: number;
+  /** Directory the model files are written to (default: the repository's models/). */
+  out?: string;
+  json?: boolean;
+}
+
+export interface TrainerResult {
+  model: string;
+  file: string;
+  bytes: number;
+  seconds: number;
+  /** Metrics on the validation data the trainer reports (never a test split). */
+  val?: Metrics;
+  notes: string[];
+}
+
+export interface Trainer {
+  /** The model's name, as `earshot train` reports it. */
+  name: string;
+  /** File name inside the output directory. */
+  file: string;
+  /** Paths inside the shared data directory the trainer reads; all must exist. */
+  needs: readonly string[];
+  train(ctx: { sharedDir: string; file: string; seed: number; log: (line: string) => void }): Omit<TrainerResult, 'model' | 'file' | 'seconds'>;
+}
+
+export const TRAINERS: readonly Trainer[] = [
+  {
+    name: 'sentiment',
+    file: 'sentiment.bin',
+    needs: ['semeval2017_task4A_english', 'tweeteval/sentiment/val_text.txt', 'tweeteval/sentiment/val_labels.txt', 'tweeteval/sentiment/test_text.txt', 'tweeteval/sentiment/test_labels.txt'],
+    train: ({ sharedDir, file, seed, log }) => {
+      const { model, report } = trainSentimentModel({ sharedDir, seed, log });
+      const bytes = saveSentimentModel(model, file);
+      const p = report.pool;
+      return {
+        bytes,
+        val: report.val,
+        notes: [
+          `trained on ${p.kept.toLocaleString('en-US')} SemEval-2017 posts (left out ${p.removedVal} TweetEval val and ${p.removedTest} test texts, ${p.removedNearVal + p.removedNearTest} near-duplicates)`,
+        ],
+      };
+    },
+  },
+];
+
+const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+
+export function formatTrainResults(results: readonly TrainerResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`${r.model}: wrote ${r.file} (${(r.bytes / 1e6).toFixed(2)} MB) in ${r.seconds.toFixed(1)} s`);
+    for (const n of r.notes) lines.push(`  ${n}`);
+    if (r.val) {
+      lines.push(`  validation: macro-recall ${r.val.macroRecall.toFixed(4)}, accuracy ${r.val.accuracy.toFixed(4)}, macro-F1 ${r.val.macroF1.toFixed(4)}`);
+      lines.push(...formatConfusion(r.val, SENTIMENT_LABELS).split('\n').map((l) => `  ${l}`));
+    }
+  }
+  return lines.join('\n');
+}
+
+export function trainCommand(opts: TrainOptions, io: CliIo): TrainerResult[] {
+  const sharedDir = sharedDataDir(io.env);
+  const outDir = path.resolve(opts.out ?? path.join(REPO_ROOT, 'models'));
+  // Check every trainer's data before training any: no half-rebuilt set of models.
+  for (const t of TRAINERS) {
+    const missing = missingShared(sharedDir, t.needs);
+    if (missing.length > 0) {
+      throw new EarshotError('not_found', `${t.name} training data not found in ${sharedDir}: ${missing.join(', ')} (set EARSHOT_SHARED_DATA to the shared data directory)`);
+    }
+  }
+  const results: TrainerResult[] = [];
+  for (const t of TRAINERS) {
+    const file = path.join(outDir, t.file);
+    const t0 = process.hrtime.bigint();
+    const r = t.train({ sharedDir, file, seed: opts.seed, log: (line) => io.err(`train ${t.name}: ${line}`) });
+    results.push({ model: t.name, file, seconds: seconds(t0), ...r });
+  }
+  io.out(opts.json ? JSON.stringify(results, null, 2) : formatTrainResults(results));
+  return results;
+}
