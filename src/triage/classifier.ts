@@ -12,6 +12,7 @@ import { scoreSentiment } from './lexicon.js';
 import { SENTIMENT_LABELS } from './model/data.js';
 import { cleanText } from './model/features.js';
 import { loadSentimentModel, type SentimentModel } from './model/sentiment.js';
+import { loadIntentModel, type IntentModel } from './model/intent.js';
 import { isNegator, tokenize, type Token } from './tokenize.js';
 
 export type ClassifierInput = Pick<NormalizedPost, 'text' | 'lang' | 'author' | 'mentions' | 'hashtags' | 'urls' | 'repostOfId'>;
@@ -145,6 +146,12 @@ export interface ClassifierOptions {
   model?: SentimentModel;
   /** Let the lexicon decide when the model is undecided (default true; see UNDECIDED_BELOW). Off: the model alone. */
   deferToLexicon?: boolean;
+  /**
+   * Where intent and needs-reply come from: 'model' (default with the sentiment model), the model of
+   * `models/intent.bin` trained on `training/intent/labels.csv`, or 'rules', the ordered rules of intent.ts.
+   */
+  intent?: 'model' | 'rules';
+  intentModel?: IntentModel;
 }
 
 /** The model is undecided when no label reaches this probability … */
@@ -152,7 +159,14 @@ export const UNDECIDED_BELOW = 0.5;
 /** … and then the lexicon's label wins when the model gives it at most this much less probability than its own. */
 export const DEFER_MARGIN = 0.1;
 
-function classifyPost(post: ClassifierInput, model: SentimentModel | null, deferToLexicon: boolean): TriageResult {
+/**
+ * Intents the labelled set has too few examples of for the model to learn (idea 12, spam 16, sales_pitch 30 in
+ * train): when a rule written for one of them fires, it is kept. The model decides everything else.
+ */
+const RULES_KNOW_BETTER: ReadonlySet<Intent> = new Set<Intent>(['idea', 'sales_pitch', 'spam', 'news']);
+const RARE_INTENT_CONFIDENCE = 0.5;
+
+function classifyPost(post: ClassifierInput, model: SentimentModel | null, deferToLexicon: boolean, intentModel: IntentModel | null): TriageResult {
   const raw = typeof post.text === 'string' ? post.text.slice(0, MAX_TEXT) : '';
   // The model was trained on text with `\uXXXX` escapes and HTML entities decoded; so is every rule here. Two
   // `includes` checks on clean text.
@@ -210,11 +224,36 @@ function classifyPost(post: ClassifierInput, model: SentimentModel | null, defer
   const language = detectLanguage(tokens, post.lang, wordHits).language;
   const followers = post.author?.followers ?? null;
   const verified = post.author?.verified === true;
-  const priority = priorityOf(decision.intent, lex.score, features, followers, verified);
 
-  const reasons: string[] = [decision.reason];
+  // Intent and needs-reply from the model trained on the labelled set; a repost stays chatter (the model sees only
+  // its text). Where the rules agree, their reason ("problem words: …") is the readable one; where the model
+  // overrules them, its own top terms say why.
+  let intent = decision.intent;
+  let intentScore = decision.score;
+  let needsReply = needsReplyOf(decision.intent, decision.score);
+  let intentReason = decision.reason;
+  if (intentModel !== null && post.repostOfId == null && !RULES_KNOW_BETTER.has(decision.intent)) {
+    const ip = intentModel.predictTokens(tokens, lex, text);
+    // The same scarcity the other way: the model may name a rare intent only when it is confident of it.
+    const trusted = !RULES_KNOW_BETTER.has(ip.intent) || ip.probability >= RARE_INTENT_CONFIDENCE;
+    if (trusted && ip.intent !== decision.intent) {
+      const terms = intentModel
+        .explainTokens(tokens, ip.intent, 3, lex, text)
+        .map((t) => t.term)
+        .filter((t) => !t.startsWith('rule:'));
+      intentReason = terms.length > 0 ? `${ip.intent}: ${terms.map((t) => JSON.stringify(t)).join(', ')}` : `${ip.intent} (intent model)`;
+    }
+    if (trusted) {
+      intent = ip.intent;
+      intentScore = ip.probability;
+    }
+    needsReply = ip.needsReply;
+  }
+  const priority = priorityOf(intent, lex.score, features, followers, verified);
+
+  const reasons: string[] = [intentReason];
   if (step.reason !== null) reasons.push(step.reason);
-  if (features.urgency.length > 0 && decision.intent !== 'spam') reasons.push(`urgency: ${features.urgency.slice(0, 4).join(', ')}`);
+  if (features.urgency.length > 0 && intent !== 'spam') reasons.push(`urgency: ${features.urgency.slice(0, 4).join(', ')}`);
   if ((followers ?? 0) >= 1000 || verified) {
     reasons.push(`reach: ${formatFollowers(followers ?? 0)} followers${verified ? ', verified' : ''}`);
   }
@@ -224,9 +263,9 @@ function classifyPost(post: ClassifierInput, model: SentimentModel | null, defer
     language,
     sentiment,
     sentimentScore: round3(probability),
-    intent: decision.intent,
-    intentScore: round3(decision.score),
-    needsReply: round3(needsReplyOf(decision.intent, decision.score)),
+    intent,
+    intentScore: round3(intentScore),
+    needsReply: round3(needsReply),
     priority,
     reasons: reasons.slice(0, 5),
   };
@@ -239,12 +278,14 @@ function classifyPost(post: ClassifierInput, model: SentimentModel | null, defer
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const model = options.sentiment === 'lexicon' ? null : (options.model ?? loadSentimentModel());
   const defer = options.deferToLexicon ?? true;
-  return { classify: (post) => classifyPost(post, model, defer) };
+  const useIntentModel = options.intent === 'model' || (options.intent === undefined && model !== null);
+  const intentModel = useIntentModel ? (options.intentModel ?? loadIntentModel()) : null;
+  return { classify: (post) => classifyPost(post, model, defer, intentModel) };
 }
 
 /** The first-pass classifier: lexicon sentiment, rule-based intent, formula priority. Stateless and pure. */
 export function createLexiconClassifier(): Classifier {
-  return createClassifier({ sentiment: 'lexicon' });
+  return createClassifier({ sentiment: 'lexicon', intent: 'rules' });
 }
 
 const NO_AUTHOR = { network: 'x', externalId: '', handle: '', displayName: null, followers: null, verified: false } as const;

@@ -10,6 +10,8 @@ import { computeMetrics, formatConfusion, type Metrics } from '../../triage/mode
 import { DEFAULT_MODEL_PATH, loadSentimentModel, type SentimentModel } from '../../triage/model/sentiment.js';
 import { missingShared, sharedDataDir } from '../../triage/model/shared-dir.js';
 import { evaluateSentiment } from '../../triage/model/train.js';
+import { DEFAULT_INTENT_MODEL_PATH, evaluateIntent, loadIntentModel, type IntentEvaluation } from '../../triage/model/intent.js';
+import { INTENT_LABELS } from '../../triage/model/intent-data.js';
 import type { CliIo } from '../run.js';
 
 export interface EvalOptions {
@@ -31,6 +33,8 @@ export interface EvalResult {
     /** Model predictions per second on one core, tokenization included. */
     postsPerSecond: number;
   };
+  /** The intent and needs-reply model on the test split of training/intent/labels.csv (never trained on). */
+  intent: IntentEvaluation & { model: string } | null;
 }
 
 const SENTIMENT_NEEDS = ['tweeteval/sentiment/val_text.txt', 'tweeteval/sentiment/val_labels.txt', 'tweeteval/sentiment/test_text.txt', 'tweeteval/sentiment/test_labels.txt'];
@@ -60,6 +64,15 @@ export function formatEval(r: EvalResult): string {
   show('val', s.val, s.classifier.val);
   show('test', s.test, s.classifier.test);
   lines.push(`  speed (tokenize + features + softmax, one core): ${Math.round(s.postsPerSecond).toLocaleString('en-US')} posts/s`);
+  const i = r.intent;
+  if (i !== null) {
+    lines.push(`intent model ${i.model}, test split of training/intent/labels.csv (${i.n} posts)`);
+    lines.push(`  intent: macro-F1 ${f4(i.intent.macroF1)}, accuracy ${f4(i.intent.accuracy)}`);
+    lines.push(`    F1 per intent: ${i.intent.perClass.map((k, j) => `${INTENT_LABELS[j]} ${k.f1.toFixed(2)}`).join(', ')}`);
+    lines.push(...formatConfusion(i.intent, INTENT_LABELS).split('\n').map((l) => `    ${l}`));
+    lines.push(`  needs-reply: precision ${f4(i.needsReply.precision)}, recall ${f4(i.needsReply.recall)} (${i.needsReply.support} posts need a reply)`);
+    lines.push(`  speed (tokenize + features + both heads, one core): ${Math.round(i.postsPerSecond).toLocaleString('en-US')} posts/s`);
+  }
   return lines.join('\n');
 }
 
@@ -73,7 +86,9 @@ export function evalCommand(opts: EvalOptions, io: CliIo): EvalResult {
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const e = evaluateSentiment(model, sharedDir);
   const classifier = { val: classifierMetrics(model, readTweetEval(sharedDir, 'val')), test: classifierMetrics(model, readTweetEval(sharedDir, 'test')) };
-  const result: EvalResult = { sentiment: { model: file, loadMs, val: e.val, test: e.test, classifier, postsPerSecond: e.postsPerSecond } };
+  const intentReady = missingShared(sharedDir, ['twcs_dev_half.csv', 'semeval2017_task4A_english']).length === 0;
+  const intent = intentReady ? { model: DEFAULT_INTENT_MODEL_PATH, ...evaluateIntent(loadIntentModel(), sharedDir) } : null;
+  const result: EvalResult = { sentiment: { model: file, loadMs, val: e.val, test: e.test, classifier, postsPerSecond: e.postsPerSecond }, intent };
   io.out(opts.json ? JSON.stringify(result) : formatEval(result));
   return result;
 }

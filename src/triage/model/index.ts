@@ -9,3 +9,6 @@ export type { LabelledText, PoolReport, SentimentLabel } from './data.js';
 export { computeMetrics, formatConfusion } from './metrics.js';
 export type { Metrics, ClassMetrics } from './metrics.js';
 export { sharedDataDir, missingShared, REPO_ROOT } from './shared-dir.js';
+export { IntentModel, loadIntentModel, saveIntentModel, encodeIntentModel, decodeIntentModel, trainIntentModel, evaluateIntent, DEFAULT_INTENT_MODEL_PATH } from './intent.js';
+export type { IntentPrediction, IntentReason, IntentModelMeta, TrainIntentReport, IntentEvaluation, BinaryMetrics } from './intent.js';
+export { readIntentSet, INTENT_LABELS } from './intent-data.js';
