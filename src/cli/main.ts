@@ -78,7 +78,7 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('bench')
-    .description('Benchmarks. ingest: X API v2 lines through the pipeline into SQLite, against raw inserts of the same rows.')
+    .description('Benchmarks. triage: classifier posts/s on one core; ingest: X API v2 lines through the pipeline into SQLite, against raw inserts of the same rows; all (default): both.')
     .addArgument(program.createArgument('[name]', 'which benchmark').choices(BENCHES).default(BENCHES[0]))
     .option('--posts <n>', 'stream lines per run', whole(1, 10_000_000), 100_000)
     .option('--runs <n>', 'runs (the median is reported)', whole(1, 50), 3)

@@ -1,5 +1,6 @@
-/** `earshot bench [name]`: performance benchmarks. Only `ingest` so far; it is also the default. */
+/** `earshot bench [name]`: performance benchmarks; `all` (the default) runs each in turn. */
 import { formatIngestBench, runIngestBench } from '../../bench/ingest.js';
+import { formatTriageBench, runTriageBench } from '../../bench/triage.js';
 import type { BenchName } from '../../bench/names.js';
 import { EarshotError } from '../../core/errors.js';
 import type { CliIo } from '../run.js';
@@ -14,6 +15,16 @@ export interface BenchOptions {
 export async function benchCommand(name: BenchName, opts: BenchOptions, io: CliIo): Promise<void> {
   const log = (line: string) => io.err(`bench ${name}: ${line}`);
   switch (name) {
+    case 'all': {
+      await benchCommand('triage', opts, io);
+      await benchCommand('ingest', opts, io);
+      return;
+    }
+    case 'triage': {
+      const result = runTriageBench({ env: io.env });
+      io.out(opts.json ? JSON.stringify(result, null, 2) : formatTriageBench(result));
+      return;
+    }
     case 'ingest': {
       const result = await runIngestBench({ posts: opts.posts, runs: opts.runs, seed: opts.seed, log });
       io.out(opts.json ? JSON.stringify(result, null, 2) : formatIngestBench(result));
