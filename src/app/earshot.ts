@@ -159,6 +159,11 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
     const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
     await outbox.start();
+    // Expired sessions are refused at sign-in already; sweeping them keeps the table from growing for ever.
+    await store.deleteExpiredSessions(Date.now());
+    const sweep = setInterval(() => void store.deleteExpiredSessions(Date.now()).catch(() => {}), 60 * 60_000);
+    sweep.unref();
+    cleanups.push(async () => clearInterval(sweep));
     for (const { connector } of connectors) {
       await connector.start((raw) => pipeline.push(raw));
       cleanups.push(() => connector.stop());

@@ -92,6 +92,8 @@ export interface Store {
   createSession(s: { idHash: string; userId: number; expiresAt: number }): Promise<void>;
   getSession(idHash: string, now: number): Promise<User | null>;
   deleteSession(idHash: string): Promise<void>;
+  /** Expired sessions can no longer sign anyone in; this only keeps the table small. */
+  deleteExpiredSessions(now: number): Promise<number>;
   createToken(t: { hash: string; userId: number; name: string }): Promise<void>;
   getUserByToken(hash: string): Promise<User | null>;
 

@@ -362,6 +362,11 @@ export abstract class KyselyStore implements Store {
     await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
 
+  async deleteExpiredSessions(now: number): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async createToken(t: { hash: string; userId: number; name: string }): Promise<void> {
     await this.db.insertInto('api_tokens').values({ hash: t.hash, user_id: t.userId, name: t.name, created_at: Date.now() }).execute();
   }
