@@ -65,6 +65,16 @@ describe('ingest pipeline', () => {
     expect(Object.keys(p.stats.quarantinedByReason)).toContain('invalid JSON');
   });
 
+  it('quarantines a record once however often its file is replayed, and many at a time', async () => {
+    const p = new IngestPipeline({ store, classifier });
+    for (let round = 0; round < 2; round++) {
+      for (let line = 1; line <= 1200; line++) await p.push({ format: null, source: 'bad.jsonl', line, data: '{"truncated": ' });
+      await p.flush();
+    }
+    expect(p.stats.quarantined).toBe(2400);
+    expect((await store.listQuarantine({ limit: 1, offset: 0 })).total).toBe(1200);
+  });
+
   it('makes the producer wait when the buffer is full, so memory stays bounded', async () => {
     // A store whose writes wait for the test: the buffer fills up and push() must stop resolving.
     let release: () => void = () => {};

@@ -45,10 +45,15 @@ export abstract class KyselyStore implements Store {
   async quarantine(items: QuarantineInput[]): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
-    await this.db
-      .insertInto('quarantine')
-      .values(items.map((i) => ({ source: i.source, line: i.line, reason: i.reason, sample: i.sample.slice(0, SAMPLE_MAX), received_at: now })))
-      .execute();
+    // Chunks keep each statement well under the databases' bound-parameter limits; a record already quarantined
+    // from the same file and line for the same reason (a file replayed twice) is not stored again.
+    for (let i = 0; i < items.length; i += 500) {
+      await this.db
+        .insertInto('quarantine')
+        .values(items.slice(i, i + 500).map((q) => ({ source: q.source, line: q.line, reason: q.reason, sample: q.sample.slice(0, SAMPLE_MAX), received_at: now })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
   }
 
   async listQuarantine(o: { limit: number; offset: number }): Promise<{ items: QuarantineRecord[]; total: number }> {

@@ -188,5 +188,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0002_quarantine_once_per_record': {
+      // A file replayed twice quarantines each bad record once. Records from live connectors have no line (NULL),
+      // and NULLs never conflict, so every one of those is kept.
+      async up(db: Kysely<unknown>) {
+        await db.schema.createIndex('quarantine_record').unique().on('quarantine').columns(['source', 'line', 'reason']).execute();
+      },
+    },
   };
 }
