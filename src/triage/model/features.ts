@@ -109,7 +109,7 @@ export function hashString(s: string, seed = FNV_OFFSET): number {
 }
 
 /** murmur3's 32-bit finaliser: spreads FNV's low bits before masking. */
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

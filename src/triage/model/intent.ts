@@ -20,19 +20,17 @@
  *     f32 × K bias, f32 × K per-class scale s_k, i16 × D·K weights (row-major [feature][class], weight = q · s_k)
  * Same model → same bytes.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Intent } from '../../core/triage.js';
 import { extractFeatures } from '../features.js';
 import { decideIntent } from '../intent.js';
 import { scoreSentiment, type SentimentScore } from '../lexicon.js';
 import type { Token } from '../tokenize.js';
-import { DEFAULT_FEATURES, extractSentimentFeatures, FeatureBuffer, hashString, sentimentTokens, tokenLabel, cleanText, type FeatureConfig } from './features.js';
+import { DEFAULT_FEATURES, extractSentimentFeatures, FeatureBuffer, fmix, hashString, sentimentTokens, tokenLabel, cleanText, type FeatureConfig } from './features.js';
 import { INTENT_LABELS, readIntentSet, type IntentExample } from './intent-data.js';
 import { linearScores, mulberry32, shuffledOrder, softmaxInPlace, trainSoftmax, type LinearModel, type SparseExample } from './linear.js';
 import { computeMetrics, type Metrics } from './metrics.js';
+import { cachedLoader, committedModelPath, writeModelFile } from './model-file.js';
 import { quantise } from './sentiment.js';
 
 export const INTENT_MAGIC = 'EINT';
@@ -112,18 +110,10 @@ export interface IntentReason {
   weight: number;
 }
 
-export const DEFAULT_INTENT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/intent.bin');
+export const DEFAULT_INTENT_MODEL_PATH = committedModelPath('intent.bin');
 
 // ---- cue features ----------------------------------------------------------------------------------------------------
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 const CUE_SEED = 0x1a7e17;
 const cueHash = (name: string): number => fmix(hashString(name, CUE_SEED));
 /** Cue names whose hash is computed once. */
@@ -390,24 +380,11 @@ export function roundTripIntent(model: IntentModel): IntentModel {
 }
 
 export function saveIntentModel(model: IntentModel, file: string = DEFAULT_INTENT_MODEL_PATH): number {
-  const bytes = encodeIntentModel(model);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, bytes);
-  return bytes.length;
+  return writeModelFile(encodeIntentModel(model), file);
 }
-
-const cache = new Map<string, IntentModel>();
 
 /** Load (once per path per process) the committed model, or the one at `file`. */
-export function loadIntentModel(file: string = DEFAULT_INTENT_MODEL_PATH): IntentModel {
-  const key = path.resolve(file);
-  let m = cache.get(key);
-  if (m === undefined) {
-    m = decodeIntentModel(readFileSync(key));
-    cache.set(key, m);
-  }
-  return m;
-}
+export const loadIntentModel: (file?: string) => IntentModel = cachedLoader(decodeIntentModel, DEFAULT_INTENT_MODEL_PATH);
 
 // ---- training --------------------------------------------------------------------------------------------------------
 

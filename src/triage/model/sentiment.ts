@@ -13,14 +13,12 @@
  *   i16 × D·K    weights, row-major [feature][class]; weight = q · s_k
  * The whole file is gzip-compressed (level 9). Same model → same bytes.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { scoreSentiment, type SentimentScore } from '../lexicon.js';
 import type { Token } from '../tokenize.js';
 import { extractSentimentFeatures, FeatureBuffer, sentimentTokens, tokenLabel, type FeatureConfig } from './features.js';
 import { softmaxInPlace, type LinearModel } from './linear.js';
+import { cachedLoader, committedModelPath, writeModelFile } from './model-file.js';
 import { SENTIMENT_LABELS, type SentimentLabel } from './data.js';
 
 export const MODEL_MAGIC = 'ESNT';
@@ -57,7 +55,7 @@ export interface SentimentReason {
 }
 
 /** Repo root `models/sentiment.bin`, found from this file (src/triage/model/ → ../../../models). */
-export const DEFAULT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/sentiment.bin');
+export const DEFAULT_MODEL_PATH = committedModelPath('sentiment.bin');
 
 export class SentimentModel {
   private readonly buf = new FeatureBuffer();
@@ -341,21 +339,8 @@ export function decodeSentimentModel(file: Buffer): SentimentModel {
 }
 
 export function saveSentimentModel(model: SentimentModel, file: string): number {
-  const bytes = encodeSentimentModel(model);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, bytes);
-  return bytes.length;
+  return writeModelFile(encodeSentimentModel(model), file);
 }
-
-const cache = new Map<string, SentimentModel>();
 
 /** Load (once per path per process) the committed model, or the one at `file`. */
-export function loadSentimentModel(file: string = DEFAULT_MODEL_PATH): SentimentModel {
-  const key = path.resolve(file);
-  let m = cache.get(key);
-  if (m === undefined) {
-    m = decodeSentimentModel(readFileSync(key));
-    cache.set(key, m);
-  }
-  return m;
-}
+export const loadSentimentModel: (file?: string) => SentimentModel = cachedLoader(decodeSentimentModel, DEFAULT_MODEL_PATH);
