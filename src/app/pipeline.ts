@@ -147,8 +147,12 @@ export class IngestPipeline {
 
   private addReject(q: QuarantineInput): void {
     this.rejects.push(q);
+    this.countReject(q.reason);
+  }
+
+  private countReject(reason: string): void {
     this.stats.quarantined++;
-    const kind = reasonKind(q.reason);
+    const kind = reasonKind(reason);
     this.stats.quarantinedByReason[kind] = (this.stats.quarantinedByReason[kind] ?? 0) + 1;
   }
 
@@ -246,9 +250,7 @@ export class IngestPipeline {
 
   private storeReject(item: TriagedPost, err: unknown): QuarantineInput {
     const reason = `store refused the post: ${err instanceof Error ? err.message : String(err)}`;
-    this.stats.quarantined++;
-    const kind = reasonKind(reason);
-    this.stats.quarantinedByReason[kind] = (this.stats.quarantinedByReason[kind] ?? 0) + 1;
+    this.countReject(reason);
     this.onError(err);
     return { source: `${item.post.network}:${item.post.externalId}`, line: null, reason, sample: sampleOf(item.post as unknown as Record<string, unknown>) };
   }
