@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FORMAT_NAMES, isFormatName } from '../connectors/formats.js';
 import { BENCHES, type BenchName } from '../bench/names.js';
+import { EarshotError } from '../core/errors.js';
 import { processIo, run, type CliIo } from './run.js';
 
 function whole(min: number, max: number) {
@@ -103,18 +104,29 @@ export function buildProgram(io: CliIo): Command {
     .description('Rebuild the models in models/ from ../shared/data (or EARSHOT_SHARED_DATA) with a fixed seed.')
     .option('--seed <n>', 'training seed (same data and seed: same model file)', whole(0, 2 ** 31), 1)
     .option('--out <dir>', 'directory to write the model files to (default: the repository\'s models/)')
+    .option('--feedback', "fold the agents' label corrections from the configured store into training (a share is held out for eval --feedback)")
     .option('--json', 'print the result as JSON')
-    .action(async (o: { seed: number; out?: string; json?: boolean }) => {
-      const { trainCommand } = await import('./commands/train.js');
-      trainCommand({ seed: o.seed, out: o.out, json: o.json === true }, io);
+    .action(async (o: { seed: number; out?: string; feedback?: boolean; json?: boolean }) => {
+      const { trainCommand, readCorrections } = await import('./commands/train.js');
+      const corrections = o.feedback ? await readCorrections(io) : undefined;
+      trainCommand({ seed: o.seed, out: o.out, json: o.json === true, corrections }, io);
     });
 
   program
     .command('eval')
     .description('Measure the models on data never used to train them: TweetEval sentiment val and test, speed.')
     .option('--model <file>', 'sentiment model file (default: models/sentiment.bin)')
+    .option('--feedback', 'before/after of train --feedback: the baseline models against --model-dir, on the test sets and the held-out corrections')
+    .option('--model-dir <dir>', 'with --feedback: the models train --feedback --out wrote')
+    .option('--baseline-dir <dir>', "with --feedback: the models to compare against (default: the repository's models/)")
     .option('--json', 'print the result as JSON')
-    .action(async (o: { model?: string; json?: boolean }) => {
+    .action(async (o: { model?: string; feedback?: boolean; modelDir?: string; baselineDir?: string; json?: boolean }) => {
+      if (o.feedback) {
+        if (o.modelDir === undefined) throw new EarshotError('bad_request', '--feedback needs --model-dir DIR: where `earshot train --feedback --out DIR` wrote the models.');
+        const { evalFeedbackCommand } = await import('./commands/eval-feedback.js');
+        await evalFeedbackCommand({ modelDir: o.modelDir, baselineDir: o.baselineDir, json: o.json === true }, io);
+        return;
+      }
       const { evalCommand } = await import('./commands/eval.js');
       evalCommand({ model: o.model, json: o.json === true }, io);
     });

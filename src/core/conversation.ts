@@ -33,6 +33,8 @@ export interface Conversation {
   resolvedAt: number | null;
   postCount: number;
   updatedAt: number;
+  /** The customer's first post since the brand last answered; null when nobody is waiting on the brand. */
+  waitingSince: number | null;
 }
 
 /** Milliseconds from the first customer post to the brand's first answer; null until answered. */

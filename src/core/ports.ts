@@ -1,3 +1,4 @@
+import type { CorrectedPost, LabelCorrectionInput } from './corrections.js';
 import type { EarshotEvent } from './events.js';
 import type { ConnectorState } from './events.js';
 import type { Network } from './network.js';
@@ -8,6 +9,7 @@ import type {
   ConversationDetail,
   ConversationFilter,
   ConversationSummary,
+  PostRecord,
   QuarantineRecord,
   ReplyRecord,
   User,
@@ -75,6 +77,17 @@ export interface Store {
   listConversations(f: ConversationFilter): Promise<{ items: ConversationSummary[]; total: number }>;
   getConversation(id: number): Promise<ConversationDetail | null>;
   setConversationStatus(id: number, status: ConversationSummary['status'], byUserId: number | null): Promise<EarshotEvent[]>;
+
+  /**
+   * An agent corrects a post's labels: the post shows the corrected values from now on, and one correction per
+   * (post, field) keeps what the model said (a later correction replaces the earlier one's value, never the model's).
+   * Not found for an unknown post; validation_failed for a brand's own (outbound) post.
+   */
+  correctLabels(postId: number, input: LabelCorrectionInput, byUserId: number | null): Promise<{ post: PostRecord; events: EarshotEvent[] }>;
+  /** A conversation dismissed as noise: `needs_reply = false` for its inbound posts the model said needed a reply. Returns how many. */
+  recordDismissal(conversationId: number, byUserId: number | null): Promise<number>;
+  /** Every corrected post with its text, current labels and corrections, by post id (deterministic for training). */
+  listCorrectedPosts(): Promise<CorrectedPost[]>;
 
   /** Outbox: a reply is written here before any network call. */
   queueReply(r: NewReply): Promise<ReplyRecord>;

@@ -1,4 +1,5 @@
 import type { Conversation, ConversationStatus } from './conversation.js';
+import type { LabelCorrection } from './corrections.js';
 import type { Network } from './network.js';
 import type { Direction } from './post.js';
 import type { Intent, Sentiment } from './triage.js';
@@ -66,6 +67,8 @@ export interface PostRecord {
   /** For outbound posts sent from the desk: who wrote it. */
   sentBy: string | null;
   isPrivate: boolean;
+  /** Labels an agent corrected (the fields above already show the corrected values); absent when none. */
+  corrections?: LabelCorrection[];
 }
 
 export interface ConversationSummary extends Conversation {
@@ -73,6 +76,8 @@ export interface ConversationSummary extends Conversation {
   brandName: string | null;
   assigneeName: string | null;
   lastPostAt: number;
+  /** What the queue sorts by: `priority` plus time waiting for the brand's answer (see core/priority.ts). */
+  queuePriority: number;
 }
 
 export interface ConversationDetail {

@@ -3,15 +3,16 @@ export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
 
 export const INTENTS = [
-  'complaint', // something is wrong and the customer is unhappy about it
-  'question', // the customer asks something
-  'request', // asks the brand to do something (refund, fix, call back)
-  'idea', // a suggestion for the product
-  'praise', // thanks, compliments
-  'sales_pitch', // someone selling or self-promoting
-  'spam', // bots, scams, link farms
-  'news', // broadcast or headline
-  'chatter', // everything else
+  // Definitions with more examples: docs/triage.md and training/intent/GUIDE.md (the labelling guide).
+  'complaint', // something is wrong and the customer is unhappy about it: "@acme charged twice again, nobody answers"
+  'question', // the customer asks something: "@acme does the basic plan include roaming?"
+  'request', // asks the brand to do something (refund, fix, call back): "@acme please cancel my order 4471"
+  'idea', // a suggestion for the product: "@acme you should let us pause a subscription instead of cancelling"
+  'praise', // thanks, compliments: "shoutout to @acme support, fixed in five minutes"
+  'sales_pitch', // someone selling or self-promoting: "@acme we help brands like yours triple reviews, DM us"
+  'spam', // bots, scams, link farms: "FREE iPhone giveaway!!! follow + RT bit.ly/xx #win"
+  'news', // broadcast or headline: "BREAKING: Acme recalls 2 million chargers"
+  'chatter', // everything else: "on the train with my @acme headphones"
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 

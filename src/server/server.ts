@@ -15,6 +15,7 @@ import { brandRoutes } from './routes/brands.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { DEFAULT_KEEP_ALIVE_MS, EventStreams, eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { postRoutes } from './routes/posts.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { installShutdown } from './shutdown.js';
 import { installDesk } from './static.js';
@@ -60,6 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   authRoutes(app, { store: deps.store, session, streams });
   conversationRoutes(app, deps);
+  postRoutes(app, deps);
   brandRoutes(app, deps.store);
   quarantineRoutes(app, deps.store);
   eventRoutes(app, streams);

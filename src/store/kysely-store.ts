@@ -22,12 +22,32 @@ import {
   type StoreStats,
   type TriagedPost,
   type User,
+  type CorrectedPost,
+  type LabelCorrectionInput,
+  type PostRecord,
+  WAITING_MAX_POINTS,
+  WAITING_MS_PER_POINT,
+  queuePriority,
 } from '../core/index.js';
+import { correctLabels, listCorrectedPosts, recordDismissal, withCorrections } from './corrections.js';
 import type { Dialect } from './migrations.js';
+import { selectPostsWithAuthors } from './post-query.js';
 import { parseList, toConversation, toIdentity, toPost, toQuarantine, toReply, toUser, type PostRow } from './rows.js';
 import type { Database } from './schema.js';
 
 const SAMPLE_MAX = 4000;
+
+/**
+ * core/priority.ts's `queuePriority` in SQL, so the database sorts the queue the way the desk shows it (CASE rather
+ * than MIN/LEAST, which the dialects spell differently; the 100 cap is left out, it does not change the order).
+ */
+function queuePriorityExpression(now: number) {
+  const full = WAITING_MAX_POINTS * WAITING_MS_PER_POINT;
+  return sql<number>`c.priority + CASE
+      WHEN c.status NOT IN ('new', 'open') OR c.waiting_since IS NULL OR c.waiting_since >= ${now} THEN 0
+      WHEN ${now} - c.waiting_since >= ${full} THEN ${WAITING_MAX_POINTS}
+      ELSE CAST((${now} - c.waiting_since) / ${WAITING_MS_PER_POINT} AS INTEGER) END`;
+}
 
 /**
  * Everything the Store does through Kysely, so that SQLite and PostgreSQL share one code path. Each dialect adds only
@@ -111,19 +131,20 @@ export abstract class KyselyStore implements Store {
   }
 
   async listConversations(f: ConversationFilter): Promise<{ items: ConversationSummary[]; total: number }> {
+    const now = Date.now();
     const rows = await this.filtered(f)
       .selectAll('c')
-      .orderBy('c.priority', 'desc')
+      .orderBy(queuePriorityExpression(now), 'desc')
       .orderBy('c.updated_at', 'desc')
       .orderBy('c.id', 'desc')
       .limit(f.limit)
       .offset(f.offset)
       .execute();
     const total = await this.filtered(f).select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { items: await this.summaries(rows), total: Number(total.n) };
+    return { items: await this.summaries(rows, now), total: Number(total.n) };
   }
 
-  private async summaries(rows: Array<Parameters<typeof toConversation>[0]>): Promise<ConversationSummary[]> {
+  private async summaries(rows: Array<Parameters<typeof toConversation>[0]>, now = Date.now()): Promise<ConversationSummary[]> {
     if (rows.length === 0) return [];
     const customerIds = [...new Set(rows.map((r) => Number(r.customer_id)))];
     const idents = await this.db.selectFrom('identities').selectAll().where('customer_id', 'in', customerIds).orderBy('id').execute();
@@ -141,6 +162,7 @@ export abstract class KyselyStore implements Store {
         brandName: c.brandId !== null ? (brands.get(c.brandId) ?? null) : null,
         assigneeName: c.assigneeId !== null ? (userNames.get(c.assigneeId) ?? null) : null,
         lastPostAt: Math.max(c.lastInboundAt ?? 0, c.lastOutboundAt ?? 0, c.openedAt),
+        queuePriority: queuePriority(c, now),
       };
     });
   }
@@ -149,19 +171,7 @@ export abstract class KyselyStore implements Store {
     const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     const [summary] = await this.summaries([row]);
-    const posts = (await this.db
-      .selectFrom('posts as p')
-      .innerJoin('identities as i', 'i.id', 'p.identity_id')
-      .leftJoin('users as u', 'u.id', 'p.sent_by')
-      .selectAll('p')
-      .select([
-        'i.handle as author_handle',
-        'i.display_name as author_display_name',
-        'i.external_id as author_external_id',
-        'i.followers as author_followers',
-        'i.verified as author_verified',
-        'u.name as sent_by_name',
-      ])
+    const posts = (await selectPostsWithAuthors(this.db)
       .where('p.conversation_id', '=', id)
       .orderBy('p.created_at')
       .orderBy('p.id')
@@ -186,7 +196,7 @@ export abstract class KyselyStore implements Store {
     const customer = await this.db.selectFrom('customers').selectAll().where('id', '=', row.customer_id).executeTakeFirst();
     return {
       conversation: summary!,
-      posts: posts.map(toPost),
+      posts: await withCorrections(this.db, posts.map(toPost)),
       replies: replies.map(toReply),
       customer: {
         id: Number(row.customer_id),
@@ -222,6 +232,18 @@ export abstract class KyselyStore implements Store {
       .execute();
     await this.audit(byUserId, 'conversation.status', `conversation:${id}`, { from: row.status, to: status });
     return [{ type: 'conversation.updated', conversationId: id, status, at: now }];
+  }
+
+  async correctLabels(postId: number, input: LabelCorrectionInput, byUserId: number | null): Promise<{ post: PostRecord; events: EarshotEvent[] }> {
+    return correctLabels(this.db, postId, input, byUserId);
+  }
+
+  async recordDismissal(conversationId: number, byUserId: number | null): Promise<number> {
+    return recordDismissal(this.db, conversationId, byUserId);
+  }
+
+  async listCorrectedPosts(): Promise<CorrectedPost[]> {
+    return listCorrectedPosts(this.db);
   }
 
   async audit(userId: number | null, action: string, target: string | null, detail: unknown): Promise<void> {

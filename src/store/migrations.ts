@@ -195,5 +195,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('quarantine_record').unique().on('quarantine').columns(['source', 'line', 'reason']).execute();
       },
     },
+    '0003_label_corrections': {
+      // Agents' corrections of a post's labels, one per (post, field): `earshot train --feedback` learns from them.
+      // model_value keeps what the model said (the post itself shows the corrected value).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('label_corrections')
+          .addColumn('post_id', big, (c) => c.notNull().references('posts.id').onDelete('cascade'))
+          .addColumn('field', 'text', (c) => c.notNull().check(sql`field IN ('intent', 'sentiment', 'needs_reply')`))
+          .addColumn('model_value', 'text', (c) => c.notNull())
+          .addColumn('corrected_value', 'text', (c) => c.notNull())
+          .addColumn('user_id', big, (c) => c.references('users.id'))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('label_corrections_pk', ['post_id', 'field'])
+          .execute();
+      },
+    },
+    '0004_conversation_waiting_since': {
+      // When the customer's first unanswered post arrived: the queue adds time waiting to priority from it. Kept by
+      // the ingest aggregates; filled here for conversations stored before it existed.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('waiting_since', big).execute();
+        await sql`UPDATE conversations SET waiting_since = (
+            SELECT MIN(p.created_at) FROM posts p
+             WHERE p.conversation_id = conversations.id AND p.direction = 'inbound'
+               AND p.created_at > COALESCE((SELECT MAX(o.created_at) FROM posts o WHERE o.conversation_id = conversations.id AND o.direction = 'outbound'), 0))`.execute(db);
+      },
+    },
   };
 }

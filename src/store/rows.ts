@@ -50,6 +50,7 @@ export function toConversation(r: Selectable<Database['conversations']>): Conver
     resolvedAt: nn(r.resolved_at),
     postCount: n(r.post_count),
     updatedAt: n(r.updated_at),
+    waitingSince: nn(r.waiting_since),
   };
 }
 

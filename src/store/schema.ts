@@ -39,6 +39,7 @@ export interface Database {
     resolved_at: number | null;
     post_count: number;
     updated_at: number;
+    waiting_since: number | null;
   };
   posts: {
     id: Generated<number>;
@@ -104,4 +105,5 @@ export interface Database {
   api_tokens: { hash: string; user_id: number; name: string; created_at: number };
   cursors: { key: string; value: string; updated_at: number };
   audit_log: { id: Generated<number>; at: number; user_id: number | null; action: string; target: string | null; detail: string | null };
+  label_corrections: { post_id: number; field: string; model_value: string; corrected_value: string; user_id: number | null; created_at: number };
 }

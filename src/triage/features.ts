@@ -54,7 +54,24 @@ export interface Features {
   breaking: boolean;
 }
 
-const SENTENCE_END = /[.!?…]/;
+/** `/[.!?…]/.test(s)`: the punctuation ends a sentence. A loop: this runs on every punctuation token. */
+function endsSentence(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63 || c === 0x2026) return true;
+  }
+  return false;
+}
+
+/** `s !== s.toUpperCase()`: some letter has a capital form. ASCII is scanned; only other scripts build the copy. */
+function hasLowerCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+    if (c >= 0x80) return s !== s.toUpperCase();
+  }
+  return false;
+}
 
 /** The same UTF-16 unit 6+ times in a row; a loop, because the regex was a tenth of the classifier's time. */
 function hasLongRun(text: string): boolean {
@@ -129,6 +146,19 @@ flag(PROBLEM_WORDS, PROBLEM);
 flag(URGENCY_WORDS, URGENT);
 
 
+/**
+ * `f` (from `extractFeatures(tokens, text, {})`) as `extractFeatures(tokens, text, post)` would give it: the network's
+ * own counts of mentions, hashtags and links win where they are larger. The intent model's cues read the features
+ * without them, the rules with them; one pass serves both.
+ */
+export function withPostCounts(f: Features, post: { mentions?: readonly string[]; hashtags?: readonly string[]; urls?: readonly string[] }): Features {
+  const mentions = post.mentions?.length ?? 0;
+  const hashtags = post.hashtags?.length ?? 0;
+  const urls = post.urls?.length ?? 0;
+  if (mentions <= f.mentions && hashtags <= f.hashtags && urls <= f.urls) return f;
+  return { ...f, mentions: Math.max(f.mentions, mentions), hashtags: Math.max(f.hashtags, hashtags), urls: Math.max(f.urls, urls) };
+}
+
 export function extractFeatures(
   tokens: readonly Token[],
   text: string,
@@ -165,14 +195,14 @@ export function extractFeatures(
         continue;
       case 'punct':
         if (t.raw.includes('?')) questionMark = true;
-        if (SENTENCE_END.test(t.raw)) sentenceStart = true;
+        if (endsSentence(t.raw)) sentenceStart = true;
         continue;
       case 'word':
       case 'number': {
         if (t.kind === 'word') {
           words++;
           if (t.caps) upper++;
-          else if (t.raw !== t.raw.toUpperCase()) lower++;
+          else if (hasLowerCase(t.raw)) lower++;
           if (words === 1 && (t.norm === 'breaking' || t.norm === 'just') && t.caps) breaking = true;
           const flags = WORD_FLAGS.get(t.norm) ?? 0;
           if (flags !== 0) {

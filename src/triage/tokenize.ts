@@ -44,8 +44,9 @@ const NUMBER_RE = sticky(`${NUMBER}(?![\\p{L}])`);
 const EMOTICON_RE = sticky(EMOTICON);
 const WORD_RE = sticky(WORD);
 const PUNCT_RE = sticky(PUNCT);
-/** Characters an emoticon can start with. */
-const EMOTICON_START = new Set([...':;=8<>xXtT^-()Do']);
+/** Characters an emoticon can start with (all ASCII), as a table by character code: one look per token. */
+const EMOTICON_START = new Uint8Array(128);
+for (const ch of ':;=8<>xXtT^-()Do') EMOTICON_START[ch.charCodeAt(0)] = 1;
 const ELONGATION_RE = /(\p{L})\1{2,}/gu;
 const EMOJI_MODIFIERS = /\uFE0F|\p{Emoji_Modifier}/gu;
 
@@ -81,23 +82,26 @@ function hit(kind: TokenKind, raw: string): string {
 
 /** The token starting at `pos`: same precedence as listed above, tried only where the first character allows. */
 function next(text: string, pos: number): string {
-  const ch = text[pos] ?? '';
   const c = text.charCodeAt(pos);
   let raw: string | null;
-  if (ch === '@' && (raw = matchAt(MENTION_RE, text, pos))) return hit('mention', raw);
-  if (ch === '#' && (raw = matchAt(HASHTAG_RE, text, pos))) return hit('hashtag', raw);
-  if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (raw = matchAt(URL_RE, text, pos))) return hit('url', raw);
+  if (c === 64 /* @ */ && (raw = matchAt(MENTION_RE, text, pos))) return hit('mention', raw);
+  if (c === 35 /* # */ && (raw = matchAt(HASHTAG_RE, text, pos))) return hit('hashtag', raw);
+  // A URL starts with "http" or "www." (the regex is case-sensitive): checked before running it on every h/w word.
+  if (((c === 104 && text.startsWith('http', pos)) || (c === 119 && text.startsWith('www.', pos))) && (raw = matchAt(URL_RE, text, pos))) {
+    return hit('url', raw);
+  }
   if (c >= 0x80 && (raw = matchAt(EMOJI_RE, text, pos))) return hit('emoji', raw);
-  if (((c >= 48 && c <= 57) || ch === '$' || ch === '€' || ch === '£' || c > 0x7f) && (raw = matchAt(NUMBER_RE, text, pos))) {
+  // Digits, '$', and anything beyond ASCII ('€', '£', other scripts' digits).
+  if (((c >= 48 && c <= 57) || c === 36 || c > 0x7f) && (raw = matchAt(NUMBER_RE, text, pos))) {
     return hit('number', raw);
   }
   // A letter starts an emoticon ("xD", "T_T", "D:") only when a lower-case letter does not follow it.
   const n = text.charCodeAt(pos + 1);
-  if (EMOTICON_START.has(ch) && !(n >= 97 && n <= 122) && (raw = matchAt(EMOTICON_RE, text, pos))) return hit('emoticon', raw);
+  if (c < 128 && EMOTICON_START[c] === 1 && !(n >= 97 && n <= 122) && (raw = matchAt(EMOTICON_RE, text, pos))) return hit('emoticon', raw);
   if (c < 0x80 && (raw = asciiWordAt(text, pos))) return hit('word', raw);
   if ((raw = matchAt(WORD_RE, text, pos))) return hit('word', raw);
   lastKind = 'punct';
-  return matchAt(PUNCT_RE, text, pos) ?? ch;
+  return matchAt(PUNCT_RE, text, pos) ?? text[pos] ?? '';
 }
 
 function hasTriple(s: string): boolean {
@@ -133,6 +137,18 @@ function asciiWordAt(text: string, pos: number): string | null {
   }
 }
 
+/** For an ASCII string: bit 1 set when it has a capital A–Z, bit 2 when a small a–z; −1 when it is not all ASCII. */
+function asciiCase(s: string): number {
+  let r = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    if (c >= 65 && c <= 90) r |= 1;
+    else if (c >= 97 && c <= 122) r |= 2;
+  }
+  return r;
+}
+
 function makeToken(kind: TokenKind, raw: string): Token {
   let norm = raw;
   let caps = false;
@@ -142,10 +158,19 @@ function makeToken(kind: TokenKind, raw: string): Token {
     case 'hashtag':
     case 'mention': {
       const body = kind === 'word' ? raw : raw.slice(1);
-      const lower = body.toLowerCase();
-      // Has an upper-case letter (lower differs) and no lower-case one (upper equals): plain string ops, no regex.
-      caps = body.length >= 2 && lower !== body && body.toUpperCase() === body;
-      norm = lower.includes('’') ? lower.replace(/’/g, "'") : lower;
+      const ascii = asciiCase(body);
+      let lower: string;
+      if (ascii >= 0) {
+        // ASCII only (most words): one scan says what the case conversions below would find, and there is no '’'.
+        const hasUpper = (ascii & 1) !== 0;
+        lower = hasUpper ? body.toLowerCase() : body;
+        caps = body.length >= 2 && hasUpper && (ascii & 2) === 0;
+      } else {
+        lower = body.toLowerCase();
+        // Has an upper-case letter (lower differs) and no lower-case one (upper equals): plain string ops, no regex.
+        caps = body.length >= 2 && lower !== body && body.toUpperCase() === body;
+      }
+      norm = ascii < 0 && lower.includes('’') ? lower.replace(/’/g, "'") : lower;
       if (kind !== 'mention' && hasTriple(norm)) {
         const squeezed = norm.replace(ELONGATION_RE, '$1$1');
         elongated = squeezed.length !== norm.length;
@@ -169,11 +194,15 @@ function makeToken(kind: TokenKind, raw: string): Token {
   return { kind, raw, norm, caps, elongated, negated: false };
 }
 
-const CLAUSE_END = /[.,!?;:…]/;
-
-/** Punctuation that closes a clause (and so a negation scope). */
+/** Punctuation that closes a clause (and so a negation scope): any of . , ! ? ; : … in it (a loop, not a regex). */
 function closesClause(t: Token): boolean {
-  return t.kind === 'punct' && CLAUSE_END.test(t.raw);
+  if (t.kind !== 'punct') return false;
+  const raw = t.raw;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 46 || c === 44 || c === 33 || c === 63 || c === 59 || c === 58 || c === 0x2026) return true;
+  }
+  return false;
 }
 
 /**

@@ -113,6 +113,27 @@ suite(title, () => {
     await page.locator(`[data-testid="conversation-view"][data-conversation-id="${openedId}"]`).waitFor({ timeout: 10_000 });
   });
 
+  it('corrects a post\'s intent from "why?", and the correction sticks after a reload', async () => {
+    const inbound = () => page.locator('[data-testid="thread-post"][data-direction="inbound"]').first();
+    await inbound().waitFor({ timeout: 10_000 });
+    const before = ((await inbound().locator('.chip-intent').textContent()) ?? '').trim();
+    const target = before === 'idea' ? 'praise' : 'idea';
+    await inbound().getByTestId('why-toggle').click();
+    await inbound().getByTestId('correct-labels-toggle').click();
+    await inbound().getByLabel('Intent').selectOption(target);
+    await inbound().getByTestId('correct-save').click();
+    await expect.poll(async () => (await inbound().locator('.chip-intent').textContent())?.trim(), { timeout: 10_000 }).toBe(target);
+    expect(await inbound().getByTestId('post-corrections').textContent()).toContain(`intent: ${target}, corrected by you`);
+    await shot('03b-corrected');
+
+    await page.reload();
+    await page.locator(`[data-testid="conversation-view"][data-conversation-id="${openedId}"]`).waitFor({ timeout: 10_000 });
+    await inbound().waitFor({ timeout: 10_000 });
+    expect((await inbound().locator('.chip-intent').textContent())?.trim()).toBe(target);
+    await inbound().getByTestId('why-toggle').click();
+    expect(await inbound().getByTestId('post-corrections').textContent()).toContain(`intent: ${target}, corrected by you (the model said ${before})`);
+  });
+
   it('sends a reply: shown at once, then "sent" once delivered to the sandbox; hostile text stays text', async () => {
     const box = page.getByTestId('reply-text');
     await box.fill(HOSTILE);

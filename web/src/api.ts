@@ -8,6 +8,7 @@ import type {
   ConversationSummary,
   Intent,
   Network,
+  PostRecord,
   ReplyRecord,
   Sentiment,
   User,
@@ -109,6 +110,9 @@ export const api = {
     request<{ reply: ReplyRecord }>('POST', `/api/conversations/${encodeURIComponent(String(id))}/replies`, { text }),
   setStatus: (id: number, status: 'open' | 'pending' | 'resolved' | 'dismissed') =>
     request<{ conversation: ConversationSummary }>('PATCH', `/api/conversations/${encodeURIComponent(String(id))}`, { status }),
+  /** An agent's correction of a post's labels (only the fields that changed); answers the post as stored now. */
+  correctLabels: (postId: number, labels: { intent?: Intent; sentiment?: Sentiment; needsReply?: boolean }) =>
+    request<{ post: PostRecord }>('POST', `/api/posts/${encodeURIComponent(String(postId))}/labels`, labels),
   health: () => request<{ status: string; connectors: ConnectorHealth[] }>('GET', '/api/health'),
   brands: () => request<{ items: BrandWithAccounts[] }>('GET', '/api/brands'),
 };

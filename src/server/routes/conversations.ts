@@ -154,7 +154,11 @@ export function conversationRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 
         to: status,
       });
     }
-    publish(req, await store.setConversationStatus(id, status, user.id));
+    const events = await store.setConversationStatus(id, status, user.id);
+    // Dismissing is saying "no reply needed": a correction `earshot train --feedback` learns from (stored before
+    // desks are told, so their refetch sees it).
+    if (status === 'dismissed') await store.recordDismissal(id, user.id);
+    publish(req, events);
     const updated = await load(id);
     return { conversation: updated.conversation };
   });

@@ -6,11 +6,13 @@ import {
   isNoise,
   statusAfterInbound,
   statusAfterOutbound,
+  withHistory,
   type BrandIndex,
   type ConversationStatus,
   type EarshotEvent,
   type IngestOutcome,
   type NormalizedPost,
+  type TriageResult,
   type TriagedPost,
 } from '../../core/index.js';
 
@@ -48,6 +50,12 @@ export class SqliteIngester {
           ORDER BY (brand_id IS ?) DESC, id DESC LIMIT 1`,
       ),
       conv: db.prepare('SELECT id, status, brand_id, priority FROM conversations WHERE id = ?'),
+      // The customer's other conversations with this brand (or unattributed), for the history part of priority.
+      history: db.prepare(
+        `SELECT COUNT(*) AS earlier, COALESCE(SUM(CASE WHEN intent = 'complaint' OR sentiment = 'negative' THEN 1 ELSE 0 END), 0) AS unhappy
+           FROM conversations
+          WHERE customer_id = ? AND status != 'dismissed' AND id != ? AND (? IS NULL OR brand_id IS NULL OR brand_id = ?)`,
+      ),
       insertConversation: db.prepare(
         `INSERT INTO conversations (brand_id, customer_id, network, status, priority, intent, sentiment, preview, dismissed_reason,
            opened_at, last_inbound_at, post_count, updated_at)
@@ -77,7 +85,9 @@ export class SqliteIngester {
            last_inbound_at = (SELECT MAX(created_at) FROM posts WHERE conversation_id = @id AND direction = 'inbound'),
            last_outbound_at = (SELECT MAX(created_at) FROM posts WHERE conversation_id = @id AND direction = 'outbound'),
            first_response_at = (SELECT MIN(o.created_at) FROM posts o WHERE o.conversation_id = @id AND o.direction = 'outbound'
-              AND o.created_at >= (SELECT MIN(created_at) FROM posts WHERE conversation_id = @id AND direction = 'inbound'))
+              AND o.created_at >= (SELECT MIN(created_at) FROM posts WHERE conversation_id = @id AND direction = 'inbound')),
+           waiting_since = (SELECT MIN(i.created_at) FROM posts i WHERE i.conversation_id = @id AND i.direction = 'inbound'
+              AND i.created_at > COALESCE((SELECT MAX(created_at) FROM posts WHERE conversation_id = @id AND direction = 'outbound'), 0))
          WHERE id = @id`,
       ),
     };
@@ -95,7 +105,8 @@ export class SqliteIngester {
     let duplicates = 0;
     let conversationsCreated = 0;
 
-    for (const { post, triage } of batch) {
+    for (const { post, triage: classified } of batch) {
+      let triage = classified;
       if (s.postExists.get(post.network, post.externalId) !== undefined) {
         duplicates++;
         continue;
@@ -139,6 +150,7 @@ export class SqliteIngester {
           activeConversation: active ? { id: active.id as number, status: active.status as ConversationStatus } : null,
           customerId: identity.customerId,
         });
+        if (d.kind === 'join' || d.kind === 'open') triage = this.withCustomerHistory(triage, identity.customerId, d.kind === 'join' ? d.conversationId : 0, brandId);
         if (d.kind === 'join') {
           conversationId = d.conversationId;
           const c = s.conv.get(conversationId) as Row;
@@ -213,6 +225,17 @@ export class SqliteIngester {
       if (state !== 'created') events.push({ type: 'conversation.updated', conversationId: id, status: state, at: now });
     }
     return { stored, duplicates, conversationsCreated, events };
+  }
+
+  /**
+   * A customer post's priority with the customer's history added (core/priority.ts), and the reason saying so. Noise
+   * is left alone without a query: history never lifts it.
+   */
+  private withCustomerHistory(triage: TriageResult, customerId: number, conversationId: number, brandId: number | null): TriageResult {
+    if (customerId === 0 || isNoise(triage.intent)) return triage;
+    const h = this.s.history.get(customerId, conversationId, brandId, brandId) as { earlier: number; unhappy: number };
+    const { priority, reason } = withHistory(triage.priority, triage.intent, { earlier: Number(h.earlier), unhappy: Number(h.unhappy) });
+    return reason === null ? triage : { ...triage, priority, reasons: [...triage.reasons, reason] };
   }
 
   /** Brand replies stored before the post they answer (out-of-order input) join its conversation once it arrives. */

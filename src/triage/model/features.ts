@@ -79,6 +79,26 @@ export class FeatureBuffer {
     this.n++;
   }
 
+  /**
+   * Become a copy of `from` with every index masked to a smaller hash space: the features of a model with the same
+   * config at fewer bits (each index is a 32-bit hash masked to `bits`).
+   */
+  copyMasked(from: FeatureBuffer, mask: number): void {
+    while (this.idx.length < from.n) this.grow();
+    const n = from.n;
+    const { idx, val, src } = this;
+    const a = from.idx;
+    const v = from.val;
+    const s = from.src;
+    // Plain loops: `set(subarray())` allocates two views per post.
+    for (let i = 0; i < n; i++) {
+      idx[i] = a[i]! & mask;
+      val[i] = v[i]!;
+      src[i] = s[i]!;
+    }
+    this.n = n;
+  }
+
   private grow(): void {
     const size = this.idx.length * 2;
     const idx = new Int32Array(size);
@@ -183,13 +203,10 @@ export function hashtagWords(raw: string): string[] {
   const start0 = raw.startsWith('#') ? 1 : 0;
   const out: string[] = [];
   let start = start0;
-  const flush = (end: number): void => {
-    if (end > start) out.push(raw.slice(start, end).toLowerCase());
-  };
   for (let i = start0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c === 95 /* _ */) {
-      flush(i);
+      pushPart(out, raw, start, i);
       start = i + 1;
       continue;
     }
@@ -201,12 +218,17 @@ export function hashtagWords(raw: string): string[] {
       (isDigit(c) && !isDigit(p)) ||
       (!isDigit(c) && isDigit(p));
     if (boundary) {
-      flush(i);
+      pushPart(out, raw, start, i);
       start = i;
     }
   }
-  flush(raw.length);
+  pushPart(out, raw, start, raw.length);
   return out;
+}
+
+/** One word of a hashtag, lower-cased (a function, not a closure: the TypeScript loader wraps closures per call). */
+function pushPart(out: string[], raw: string, start: number, end: number): void {
+  if (end > start) out.push(raw.slice(start, end).toLowerCase());
 }
 
 /**

@@ -16,7 +16,8 @@ import { CsvTable } from '../../connectors/files/csv.js';
 export const INTENT_LABELS: readonly Intent[] = INTENTS;
 
 export interface IntentExample {
-  source: 'twcs' | 'semeval';
+  /** `feedback`: an agent's correction of a stored post (feedback.ts), `id` its post id. */
+  source: 'twcs' | 'semeval' | 'feedback';
   id: string;
   text: string;
   /** Index into INTENT_LABELS. */

@@ -64,6 +64,7 @@ export class SentimentModel {
   private perToken = new Float64Array(64);
   private readonly topIds = new Int32Array(16);
   private readonly topScores = new Float64Array(16);
+  private topCount = 0;
   /** The weights as int16 steps of a per-class scale: half the memory traffic of float32 on the hot path. */
   private readonly q: Int16Array;
   private readonly scales: Float32Array;
@@ -77,6 +78,14 @@ export class SentimentModel {
     const { q, scales } = quantise(linear);
     this.q = q;
     this.scales = scales;
+  }
+
+  /**
+   * The features of the last prediction (`predictTokens`, `predict`, `predictIndex`), until the next one: the intent
+   * model reads them instead of computing the same n-grams again. Read-only for callers.
+   */
+  get lastFeatures(): FeatureBuffer {
+    return this.buf;
   }
 
   /** Logits (with offsets) of a token list; the feature buffer is left holding its features. */
@@ -217,22 +226,8 @@ export class SentimentModel {
     const cap = Math.min(8, Math.max(0, limit));
     const want = cap * 2;
     const top = this.topIds;
-    const topC = this.topScores;
-    let m = 0;
-    const consider = (id: number, c: number): void => {
-      if (!(c > 0)) return;
-      let j = m;
-      while (j > 0 && topC[j - 1]! < c) j--;
-      if (j >= want) return;
-      for (let x = Math.min(m, want - 1); x > j; x--) {
-        top[x] = top[x - 1]!;
-        topC[x] = topC[x - 1]!;
-      }
-      top[j] = id;
-      topC[j] = c;
-      if (m < want) m++;
-    };
-    for (let i = 0; i < n; i++) if (perToken[i]! > 0 && (skip === undefined || !skip(tokens[i]!))) consider(i, perToken[i]!);
+    this.topCount = 0;
+    for (let i = 0; i < n; i++) if (perToken[i]! > 0 && (skip === undefined || !skip(tokens[i]!))) this.consider(i, perToken[i]!, want);
     // Lexicon words of the label's polarity share the post-level part, by strength, on top of the word's own best
     // token contribution (explainTokens does the same through its per-term map).
     const sign = k === 0 ? -1 : k === 2 ? 1 : 0;
@@ -247,11 +242,11 @@ export class SentimentModel {
           const t = tokens[i]!;
           if (perToken[i]! > own && t.norm === h.term && t.negated === h.negated && t.kind !== 'hashtag' && t.kind !== 'mention') own = perToken[i]!;
         }
-        consider(-1 - j, own + (postLevel * Math.abs(h.score)) / total);
+        this.consider(-1 - j, own + (postLevel * Math.abs(h.score)) / total, want);
       }
     }
     const out: string[] = [];
-    for (let x = 0; x < m && out.length < cap; x++) {
+    for (let x = 0; x < this.topCount && out.length < cap; x++) {
       const id = top[x]!;
       let term: string;
       if (id >= 0) term = tokenLabel(tokens[id]!);
@@ -262,6 +257,27 @@ export class SentimentModel {
       if (!out.includes(term)) out.push(term);
     }
     return out;
+  }
+
+  /**
+   * Offer candidate `id` with contribution `c` to the best `want` kept in topIds/topScores (numeric insertion, no
+   * strings). A method, not a closure made per call: the TypeScript loader wraps named closures in a `__name` call.
+   */
+  private consider(id: number, c: number, want: number): void {
+    if (!(c > 0)) return;
+    const top = this.topIds;
+    const topC = this.topScores;
+    const m = this.topCount;
+    let j = m;
+    while (j > 0 && topC[j - 1]! < c) j--;
+    if (j >= want) return;
+    for (let x = Math.min(m, want - 1); x > j; x--) {
+      top[x] = top[x - 1]!;
+      topC[x] = topC[x - 1]!;
+    }
+    top[j] = id;
+    topC[j] = c;
+    if (m < want) this.topCount = m + 1;
   }
 
   explain(text: string, label?: SentimentLabel, limit = 3): SentimentReason[] {

@@ -44,6 +44,8 @@ export interface TrainSentimentOptions {
   /** Evaluate on TweetEval val after training (default true). */
   validate?: boolean;
   log?: (line: string) => void;
+  /** Folds extra examples (agents' corrections, see feedback.ts) into the pool before training; absent: the pool as read. */
+  extraExamples?: (pool: readonly LabelledText[]) => LabelledText[];
 }
 
 export interface TrainSentimentReport {
@@ -183,7 +185,8 @@ export function trainSentimentModel(options: TrainSentimentOptions): { model: Se
   const seed = options.seed ?? 1;
   const hyper: SentimentTrainHyper = { ...DEFAULT_HYPER, ...options.hyper };
   const log = options.log ?? (() => {});
-  const { examples, report: pool } = readSentimentPool(options.sharedDir, { every: options.every });
+  const { examples: read, report: pool } = readSentimentPool(options.sharedDir, { every: options.every });
+  const examples = options.extraExamples ? options.extraExamples(read) : read;
   log(`pool: ${pool.rows} rows, ${pool.duplicateIds} duplicate ids, left out ${pool.removedVal} val + ${pool.removedTest} test texts and ${pool.removedNearVal + pool.removedNearTest} near-duplicates; training on ${pool.kept} (neg ${pool.perLabel[0]} / neu ${pool.perLabel[1]} / pos ${pool.perLabel[2]})`);
   const trained = trainSentimentFromExamples(examples, {
     seed,

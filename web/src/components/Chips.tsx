@@ -20,10 +20,12 @@ export function SentimentChip({ sentiment }: { sentiment: Sentiment }) {
   return <span className={`chip chip-sent chip-sent-${sentiment}`}>{sentiment}</span>;
 }
 
-export function PriorityBadge({ priority }: { priority: number }) {
+/** `base` is the conversation's own priority when the shown one includes time waiting: the tooltip says how much. */
+export function PriorityBadge({ priority, base }: { priority: number; base?: number }) {
   const tone = priority >= 70 ? 'high' : priority >= 40 ? 'mid' : 'low';
+  const waiting = base !== undefined && priority > base ? ` (${base} + ${priority - base} for time waiting)` : '';
   return (
-    <span className={`prio prio-${tone}`} title={`Priority ${priority}`} aria-label={`Priority ${priority}`}>
+    <span className={`prio prio-${tone}`} title={`Priority ${priority}${waiting}`} aria-label={`Priority ${priority}${waiting}`}>
       {Math.round(priority)}
     </span>
   );

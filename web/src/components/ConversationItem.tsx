@@ -28,7 +28,7 @@ export const ConversationItem = memo(function ConversationItem({ c, now, active,
         onFocus={() => onFocus(c.id)}
       >
         <span className="item-top">
-          <PriorityBadge priority={c.priority} />
+          <PriorityBadge priority={c.queuePriority} base={c.priority} />
           <span className="item-name">{name}</span>
           <span className="item-handle">{atHandle(c.customer.handle)}</span>
           <NetworkBadge network={c.network} />

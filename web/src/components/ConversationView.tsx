@@ -51,7 +51,7 @@ export function ConversationView({ user, state, brands, actionError, onStatus, o
             <StatusChip status={c.status} />
             <IntentChip intent={c.intent} />
             <SentimentChip sentiment={c.sentiment} />
-            <PriorityBadge priority={c.priority} />
+            <PriorityBadge priority={c.queuePriority} base={c.priority} />
             {c.brandName && <span className="muted">for {c.brandName}</span>}
             {c.assigneeName && <span className="muted">· assigned to {c.assigneeName}</span>}
             {c.dismissedReason && <span className="muted">· dismissed: {c.dismissedReason}</span>}
@@ -88,7 +88,7 @@ export function ConversationView({ user, state, brands, actionError, onStatus, o
       )}
       <div className="conv-body">
         <section className="conv-thread" aria-label="Thread">
-          <Thread posts={detail.posts} replies={detail.replies} />
+          <Thread posts={detail.posts} replies={detail.replies} me={{ id: user.id, canWrite }} />
           {canWrite ? (
             <ReplyBox
               conversationId={c.id}

@@ -8,7 +8,8 @@ import { useNow } from '../hooks/useNow.ts';
 import { PendingReply } from './PendingReply.tsx';
 import { ThreadPost } from './ThreadPost.tsx';
 
-export function Thread({ posts, replies }: { posts: PostRecord[]; replies: ReplyRecord[] }) {
+/** `me`: the signed-in user, so a post can offer label corrections (writers only) and say "corrected by you". */
+export function Thread({ posts, replies, me }: { posts: PostRecord[]; replies: ReplyRecord[]; me?: { id: number; canWrite: boolean } }) {
   const now = useNow();
   const { byPost, pending } = useMemo(() => {
     const postIds = new Set(posts.map((p) => p.id));
@@ -32,7 +33,7 @@ export function Thread({ posts, replies }: { posts: PostRecord[]; replies: Reply
   return (
     <ol className="thread" data-testid="thread">
       {posts.map((p) => (
-        <ThreadPost key={`p${p.id}`} post={p} reply={byPost.get(p.id)} now={now} />
+        <ThreadPost key={`p${p.id}`} post={p} reply={byPost.get(p.id)} now={now} me={me} />
       ))}
       {pending.map((r) => (
         <PendingReply key={`r${r.id}`} reply={r} now={now} />

@@ -1,12 +1,18 @@
 /** One stored post: inbound on the left, the brand's on the right. Text is a React text child, never HTML. */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { PostRecord, ReplyRecord } from '../types.ts';
 import { atHandle, fullTime, networkLabel, relativeTime, safeHttpUrl } from '../lib/format.ts';
 import { IntentChip, PriorityBadge, SentimentChip } from './Chips.tsx';
 import { ReplyStatus } from './ReplyStatus.tsx';
+import { CorrectionNote, CorrectLabels } from './CorrectLabels.tsx';
 
-export function ThreadPost({ post, reply, now }: { post: PostRecord; reply?: ReplyRecord; now: number }) {
+export function ThreadPost({ post: given, reply, now, me }: { post: PostRecord; reply?: ReplyRecord; now: number; me?: { id: number; canWrite: boolean } }) {
   const [why, setWhy] = useState(false);
+  const [correcting, setCorrecting] = useState(false);
+  // The post as the server answered a correction, until the next read of the thread brings the same.
+  const [saved, setSaved] = useState<PostRecord | null>(null);
+  useEffect(() => setSaved(null), [given]);
+  const post = saved ?? given;
   const reasonsId = useId();
   const outbound = post.direction === 'outbound';
   const href = safeHttpUrl(post.url);
@@ -72,6 +78,24 @@ export function ThreadPost({ post, reply, now }: { post: PostRecord; reply?: Rep
             intent {post.intent} ({Math.round(post.intentScore * 100)}%), sentiment {post.sentiment} ({post.sentimentScore.toFixed(2)}), priority{' '}
             {post.priority}
           </p>
+          <CorrectionNote post={post} meId={me?.id ?? null} />
+          {me?.canWrite && (
+            <>
+              <button type="button" className="btn btn-link" aria-expanded={correcting} onClick={() => setCorrecting((v) => !v)} data-testid="correct-labels-toggle">
+                Correct labels
+              </button>
+              {correcting && (
+                <CorrectLabels
+                  key={`${post.intent}/${post.sentiment}/${post.needsReply}`}
+                  post={post}
+                  onSaved={(p) => {
+                    setSaved(p);
+                    setCorrecting(false);
+                  }}
+                />
+              )}
+            </>
+          )}
         </div>
       )}
     </li>
