@@ -27,6 +27,19 @@ describe('configuration', () => {
     expect(loadConfig({ EARSHOT_X_BEARER_TOKEN: 't', EARSHOT_SANDBOX: 'on' }).sandbox).toBe(true);
   });
 
+  it('turns the Bluesky connector on with a handle and an app password, and the sandbox off', () => {
+    const c = loadConfig({ EARSHOT_BLUESKY_HANDLE: '@Acme.bsky.social', EARSHOT_BLUESKY_APP_PASSWORD: 'abcd-efgh-ijkl-mnop' });
+    expect(c.sandbox).toBe(false);
+    expect(c.bluesky).toEqual({
+      handle: 'acme.bsky.social',
+      appPassword: 'abcd-efgh-ijkl-mnop',
+      brand: 'acme.bsky.social',
+      jetstreamUrl: 'wss://jetstream2.us-east.bsky.network',
+      pdsUrl: 'https://bsky.social',
+    });
+    expect(loadConfig({}).bluesky).toBeNull();
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -36,6 +49,9 @@ describe('configuration', () => {
     [{ EARSHOT_X_ACCOUNTS: 'acme:1:tok' }, 'EARSHOT_X_BEARER_TOKEN'],
     [{ EARSHOT_X_BEARER_TOKEN: 't', EARSHOT_X_ACCOUNTS: 'justahandle' }, 'EARSHOT_X_ACCOUNTS'],
     [{ DATABASE_URL: 'postgres://localhost/test' }, 'DATABASE_URL'],
+    [{ EARSHOT_BLUESKY_HANDLE: 'acme.bsky.social' }, 'EARSHOT_BLUESKY_APP_PASSWORD'],
+    [{ EARSHOT_BLUESKY_HANDLE: 'not a handle', EARSHOT_BLUESKY_APP_PASSWORD: 'x' }, 'EARSHOT_BLUESKY_HANDLE'],
+    [{ EARSHOT_BLUESKY_JETSTREAM_URL: 'jetstream' }, 'EARSHOT_BLUESKY_JETSTREAM_URL'],
   ])('rejects %j naming %s', (env, variable) => {
     let err: unknown;
     try {

@@ -28,6 +28,8 @@ export interface Config {
   sandboxSeed: number | null;
   sandboxIncidentEveryMs: number;
   x: { apiUrl: string; bearerToken: string; brand: string; accounts: XAccountConfig[] } | null;
+  /** The brand's Bluesky account: Jetstream in, its PDS out (app password, never the account password). */
+  bluesky: { handle: string; appPassword: string; brand: string; jetstreamUrl: string; pdsUrl: string } | null;
   secureCookies: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Directory of the built desk. */
@@ -45,7 +47,7 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; default: string; does: s
     default: '(generated)',
     does: 'Password of the first admin. When unset, a random one is generated and printed once at first start.',
   },
-  { name: 'EARSHOT_SANDBOX', default: 'auto', does: '`on`, `off` or `auto`: run the built-in sandbox network (auto = when no X credentials are set).' },
+  { name: 'EARSHOT_SANDBOX', default: 'auto', does: "`on`, `off` or `auto`: run the built-in sandbox network (auto = when no network's credentials are set)." },
   { name: 'EARSHOT_SANDBOX_RATE', default: '30', does: 'Sandbox mentions per minute (0 = only replies and incidents).' },
   { name: 'EARSHOT_SANDBOX_SEED', default: '(random)', does: 'Seed of the sandbox traffic, for a repeatable demo.' },
   { name: 'EARSHOT_SANDBOX_INCIDENT_MINUTES', default: '20', does: 'Mean minutes between sandbox outage bursts (0 = none).' },
@@ -57,6 +59,11 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; default: string; does: s
   },
   { name: 'EARSHOT_X_BRAND', default: 'first account handle', does: 'Brand name the X accounts belong to.' },
   { name: 'EARSHOT_X_API_URL', default: 'https://api.x.com', does: 'Base URL of the X API.' },
+  { name: 'EARSHOT_BLUESKY_HANDLE', default: '(unset)', does: "The brand's Bluesky handle (e.g. `acme.bsky.social`); turns the Bluesky connector on." },
+  { name: 'EARSHOT_BLUESKY_APP_PASSWORD', default: '(unset)', does: 'An app password of that account (Settings → Privacy and security → App passwords); required with the handle.' },
+  { name: 'EARSHOT_BLUESKY_BRAND', default: 'the handle', does: 'Brand name the Bluesky account belongs to.' },
+  { name: 'EARSHOT_BLUESKY_JETSTREAM_URL', default: 'wss://jetstream2.us-east.bsky.network', does: 'Jetstream instance to listen on.' },
+  { name: 'EARSHOT_BLUESKY_PDS_URL', default: 'https://bsky.social', does: "The account's PDS, for signing in and posting replies." },
   { name: 'EARSHOT_SECURE_COOKIES', default: 'false', does: 'Mark the session cookie Secure; set `true` when served over HTTPS.' },
   { name: 'EARSHOT_LOG_LEVEL', default: 'info', does: '`debug`, `info`, `warn`, `error` or `silent`.' },
   { name: 'DATABASE_URL', default: '(unset)', does: 'PostgreSQL store (not available yet: the embedded SQLite store is used).' },
@@ -85,6 +92,15 @@ const schema = z.object({
   EARSHOT_X_ACCOUNTS: z.string().optional(),
   EARSHOT_X_BRAND: z.string().min(1).optional(),
   EARSHOT_X_API_URL: z.url('must be a URL').default('https://api.x.com'),
+  EARSHOT_BLUESKY_HANDLE: z
+    .string()
+    .trim()
+    .regex(/^@?[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$/, 'must be a Bluesky handle like acme.bsky.social')
+    .optional(),
+  EARSHOT_BLUESKY_APP_PASSWORD: z.string().min(1).optional(),
+  EARSHOT_BLUESKY_BRAND: z.string().min(1).optional(),
+  EARSHOT_BLUESKY_JETSTREAM_URL: z.url('must be a URL').default('wss://jetstream2.us-east.bsky.network'),
+  EARSHOT_BLUESKY_PDS_URL: z.url('must be a URL').default('https://bsky.social'),
   EARSHOT_SECURE_COOKIES: bool.default(false),
   EARSHOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: z.string().optional(),
@@ -132,6 +148,20 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { cwd?
     e.EARSHOT_X_BEARER_TOKEN === undefined
       ? null
       : { apiUrl: e.EARSHOT_X_API_URL.replace(/\/+$/, ''), bearerToken: e.EARSHOT_X_BEARER_TOKEN, brand: e.EARSHOT_X_BRAND ?? accounts[0]?.handle ?? 'brand', accounts };
+  if (e.EARSHOT_BLUESKY_HANDLE !== undefined && e.EARSHOT_BLUESKY_APP_PASSWORD === undefined) {
+    throw new ConfigError('EARSHOT_BLUESKY_APP_PASSWORD', 'is required when EARSHOT_BLUESKY_HANDLE is set');
+  }
+  const blueskyHandle = e.EARSHOT_BLUESKY_HANDLE?.replace(/^@/, '').toLowerCase();
+  const bluesky =
+    blueskyHandle === undefined || e.EARSHOT_BLUESKY_APP_PASSWORD === undefined
+      ? null
+      : {
+          handle: blueskyHandle,
+          appPassword: e.EARSHOT_BLUESKY_APP_PASSWORD,
+          brand: e.EARSHOT_BLUESKY_BRAND ?? blueskyHandle,
+          jetstreamUrl: e.EARSHOT_BLUESKY_JETSTREAM_URL.replace(/\/+$/, ''),
+          pdsUrl: e.EARSHOT_BLUESKY_PDS_URL.replace(/\/+$/, ''),
+        };
   const dataDir = path.resolve(opts.cwd ?? process.cwd(), e.EARSHOT_DATA_DIR);
   return {
     port: e.PORT,
@@ -140,11 +170,12 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { cwd?
     databaseFile: path.join(dataDir, 'earshot.db'),
     adminEmail: e.EARSHOT_ADMIN_EMAIL,
     adminPassword: e.EARSHOT_ADMIN_PASSWORD ?? null,
-    sandbox: e.EARSHOT_SANDBOX === 'on' || (e.EARSHOT_SANDBOX === 'auto' && x === null),
+    sandbox: e.EARSHOT_SANDBOX === 'on' || (e.EARSHOT_SANDBOX === 'auto' && x === null && bluesky === null),
     sandboxRatePerMinute: e.EARSHOT_SANDBOX_RATE,
     sandboxSeed: e.EARSHOT_SANDBOX_SEED ?? null,
     sandboxIncidentEveryMs: e.EARSHOT_SANDBOX_INCIDENT_MINUTES * 60_000,
     x,
+    bluesky,
     secureCookies: e.EARSHOT_SECURE_COOKIES,
     logLevel: e.EARSHOT_LOG_LEVEL,
     webDist: opts.webDist ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),

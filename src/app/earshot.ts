@@ -13,6 +13,7 @@ import { buildServer } from '../server/server.js';
 import { hashPassword } from '../server/auth/passwords.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createClassifier } from '../triage/index.js';
+import { connectBluesky } from './bluesky.js';
 import { InProcessBus } from './bus.js';
 import { loadConfig, type Config } from './config.js';
 import { OutboxDispatcher } from './outbox.js';
@@ -134,6 +135,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
       const connector = createXConnector({ name: 'X', baseUrl: x.apiUrl, bearerToken: x.bearerToken, accounts: x.accounts, onStatus });
       connectors.push({ connector, handles: new Set(x.accounts.map((a) => a.handle.toLowerCase())) });
     }
+    if (config.bluesky !== null) connectors.push(await connectBluesky({ config: config.bluesky, store, pipeline, onStatus, log }));
 
     const health = () => connectors.map((c) => c.connector.health());
     const connectorFor = (network: Network, handle: string) =>
@@ -172,6 +174,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
     log(`Earshot is listening on ${url}`);
     log(`  store: ${config.databaseFile}`);
     if (sandbox) log(`  network: built-in sandbox (${config.sandboxRatePerMinute} mentions/min; set EARSHOT_X_* to listen to X)`);
+    if (config.bluesky) log(`  network: Bluesky as @${config.bluesky.handle}`);
     if (config.x) log(`  network: X as ${config.x.accounts.map((a) => `@${a.handle}`).join(', ') || '(no answering accounts)'}`);
 
     return { url, port, config, store, sandbox, health, close: closeAll };

@@ -3,6 +3,7 @@
  * The same code talks to api.x.com and to the built-in sandbox; only baseUrl and tokens differ.
  */
 import type { Connector, ConnectorHealth, ConnectorState, OutboundRequest, RawPayload, SentPost } from '../../core/index.js';
+import { HealthTracker, type HealthPatch } from '../health.js';
 import { systemClock, type Clock } from './backoff.js';
 import { XApiError, XPublisher, type XAccount } from './publish.js';
 import { XStreamClient, type FetchLike, type StreamEvent } from './stream.js';
@@ -26,39 +27,17 @@ export interface XConnectorOptions {
 export function createXConnector(opts: XConnectorOptions): Connector {
   const clock = opts.clock ?? systemClock;
   const publisher = new XPublisher({ baseUrl: opts.baseUrl, fetch: opts.fetch, clock });
-  let health: ConnectorHealth = {
-    name: opts.name,
-    network: 'x',
-    state: 'stopped',
-    detail: null,
-    since: clock.now(),
-    attempt: 0,
-    nextRetryAt: null,
-    received: 0,
-    sent: 0,
-  };
+  const tracker = new HealthTracker(opts.name, 'x', clock, opts.onStatus);
   let client: XStreamClient | null = null;
   let running: Promise<void> | null = null;
 
-  const set = (state: ConnectorState, patch: Partial<Pick<ConnectorHealth, 'detail' | 'attempt' | 'nextRetryAt'>> = {}) => {
-    const next: ConnectorHealth = {
-      ...health,
-      state,
-      detail: patch.detail === undefined ? health.detail : patch.detail,
-      attempt: patch.attempt ?? health.attempt,
-      nextRetryAt: patch.nextRetryAt === undefined ? health.nextRetryAt : patch.nextRetryAt,
-    };
-    const changed = next.state !== health.state || next.detail !== health.detail || next.attempt !== health.attempt;
-    if (next.state !== health.state) next.since = clock.now();
-    health = next;
-    if (changed) opts.onStatus?.({ ...health });
-  };
+  const set = (state: ConnectorState, patch?: HealthPatch) => tracker.set(state, patch);
 
   const onEvent = (e: StreamEvent) => {
     switch (e.type) {
       case 'connecting':
         // Keep showing `reconnecting`/`rate_limited`/`auth_failed` while a retry is in flight.
-        if (health.state === 'stopped') set('starting', { detail: null, attempt: 0, nextRetryAt: null });
+        if (tracker.state === 'stopped') set('starting', { detail: null, attempt: 0, nextRetryAt: null });
         break;
       case 'connected':
       case 'receiving':
@@ -99,7 +78,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
         onEvent,
       });
       const counted = async (raw: RawPayload) => {
-        health = { ...health, received: health.received + 1 };
+        tracker.countReceived();
         await sink(raw);
       };
       // start() returns once the loop runs; the loop itself lives until stop().
@@ -112,10 +91,10 @@ export function createXConnector(opts: XConnectorOptions): Connector {
       if (c) await c.stop();
       await running;
       running = null;
-      if (health.state !== 'stopped') set('stopped', { detail: null, nextRetryAt: null, attempt: 0 });
+      if (tracker.state !== 'stopped') set('stopped', { detail: null, nextRetryAt: null, attempt: 0 });
     },
 
-    health: () => ({ ...health }),
+    health: () => tracker.snapshot(),
 
     async publish(req: OutboundRequest): Promise<SentPost> {
       if (req.network !== 'x') throw new XApiError(`connector ${opts.name} only publishes to x, not ${req.network}`, null, false);
@@ -127,7 +106,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
         { ...account, externalId: account.externalId ?? req.account.externalId },
         { text: req.text, inReplyToExternalId: req.inReplyToExternalId },
       );
-      health = { ...health, sent: health.sent + 1 };
+      tracker.countSent();
       return sent;
     },
   };

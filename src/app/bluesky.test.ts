@@ -1,0 +1,101 @@
+/**
+ * Earshot with a Bluesky account, end to end over loopback: the fake Jetstream + PDS (src/connectors/bluesky/
+ * fake-server.ts) replays a customer's post mentioning the brand; it becomes a conversation; a reply sent through
+ * the API is posted on the PDS as a reply to that post; the cursor is kept in the store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INLINE_EVENTS, startFakeBluesky, type FakeBluesky } from '../connectors/bluesky/fake-server.js';
+import type { ConversationSummary } from '../core/index.js';
+import { startEarshot, type RunningEarshot } from './earshot.js';
+
+const EMAIL = 'lead@example.com';
+const PASSWORD = 'a long enough password';
+
+async function until<T>(what: () => Promise<T | null | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Earshot with a Bluesky account', () => {
+  let fake: FakeBluesky;
+  let app: RunningEarshot;
+  let dataDir: string;
+  let cookie = '';
+
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(app.url + p, {
+      method,
+      headers: { cookie, 'content-type': 'application/json', 'x-earshot-client': 'desk' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeBluesky({ events: [...INLINE_EVENTS] });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'earshot-bluesky-'));
+    app = await startEarshot({
+      port: 0,
+      dataDir,
+      env: {
+        HOST: '127.0.0.1',
+        EARSHOT_ADMIN_EMAIL: EMAIL,
+        EARSHOT_ADMIN_PASSWORD: PASSWORD,
+        EARSHOT_BLUESKY_HANDLE: fake.handle,
+        EARSHOT_BLUESKY_APP_PASSWORD: fake.password,
+        EARSHOT_BLUESKY_JETSTREAM_URL: fake.jetstreamUrl,
+        EARSHOT_BLUESKY_PDS_URL: fake.url,
+      },
+      log: () => {},
+    });
+    const login = await fetch(`${app.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-earshot-client': 'desk' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the Bluesky connector instead of the sandbox', async () => {
+    expect(app.sandbox).toBeNull();
+    const health = (await (await fetch(`${app.url}/api/health`)).json()) as { connectors: Array<{ name: string; network: string }> };
+    expect(health.connectors.map((c) => [c.name, c.network])).toEqual([['Bluesky', 'bluesky']]);
+  });
+
+  it('turns the customer post mentioning the brand into a conversation, and posts the reply as a reply to it', async () => {
+    const conv = await until(async () => {
+      const list = await api('GET', '/api/conversations?limit=50&offset=0');
+      return (list.body?.items as ConversationSummary[] | undefined)?.find((c) => c.preview.includes('my order never arrived'));
+    });
+    expect(conv.network).toBe('bluesky');
+
+    const sent = await api('POST', `/api/conversations/${conv.id}/replies`, { text: 'So sorry! Could you send us your order number?' });
+    expect(sent.status).toBe(202);
+    const record = await until(async () => fake.created.find((r) => String(r.value.text).startsWith('So sorry!')));
+    const reply = record.value.reply as { parent: { uri: string }; root: { uri: string } };
+    expect(reply.parent.uri).toBe('at://did:plc:aliceaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3mmrootaaaaa2');
+    expect(reply.root.uri).toBe(reply.parent.uri);
+
+    // The brand's reply lands in the same conversation, which now waits on the customer.
+    const after = await until(async () => {
+      const d = await api('GET', `/api/conversations/${conv.id}`);
+      const c = d.body?.conversation as ConversationSummary | undefined;
+      return c?.status === 'pending' ? d.body : null;
+    });
+    const posts = after.posts as Array<{ direction: string; text: string }>;
+    expect(posts.map((p) => p.direction)).toEqual(['inbound', 'outbound']);
+  });
+});
