@@ -1,13 +1,14 @@
 /**
  * Earshot with a Bluesky account, end to end over loopback: the fake Jetstream + PDS (src/connectors/bluesky/
  * fake-server.ts) replays a customer's post mentioning the brand; it becomes a conversation; a reply sent through
- * the API is posted on the PDS as a reply to that post; the cursor is kept in the store.
+ * the API is posted on the PDS as a reply to that post; the cursor is kept in the store; the customer, known to
+ * Jetstream by DID only, shows in the desk by handle once the AppView has been asked.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INLINE_EVENTS, startFakeBluesky, type FakeBluesky } from '../connectors/bluesky/fake-server.js';
+import { INLINE_EVENTS, INLINE_PROFILES, startFakeBluesky, type FakeBluesky } from '../connectors/bluesky/fake-server.js';
 import type { ConversationSummary } from '../core/index.js';
 import { startEarshot, type RunningEarshot } from './earshot.js';
 
@@ -40,7 +41,7 @@ describe('Earshot with a Bluesky account', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeBluesky({ events: [...INLINE_EVENTS] });
+    fake = await startFakeBluesky({ events: [...INLINE_EVENTS], profiles: { ...INLINE_PROFILES } });
     dataDir = mkdtempSync(path.join(tmpdir(), 'earshot-bluesky-'));
     app = await startEarshot({
       port: 0,
@@ -53,6 +54,8 @@ describe('Earshot with a Bluesky account', () => {
         EARSHOT_BLUESKY_APP_PASSWORD: fake.password,
         EARSHOT_BLUESKY_JETSTREAM_URL: fake.jetstreamUrl,
         EARSHOT_BLUESKY_PDS_URL: fake.url,
+        // The fake server answers app.bsky.actor.getProfiles too.
+        EARSHOT_BLUESKY_APPVIEW_URL: fake.url,
       },
       log: () => {},
     });
@@ -97,5 +100,20 @@ describe('Earshot with a Bluesky account', () => {
     });
     const posts = after.posts as Array<{ direction: string; text: string }>;
     expect(posts.map((p) => p.direction)).toEqual(['inbound', 'outbound']);
+  });
+
+  it('shows the customer by the handle resolved from their DID, not by the DID', async () => {
+    const conv = await until(async () => {
+      const list = await api('GET', '/api/conversations?limit=50&offset=0');
+      const c = (list.body?.items as ConversationSummary[] | undefined)?.find((x) => x.preview.includes('my order never arrived'));
+      return c?.customer.handle === 'alice.bsky.social' ? c : null;
+    });
+    expect(conv.customer.displayName).toBe('Alice');
+    const detail = await api('GET', `/api/conversations/${conv.id}`);
+    const customer = detail.body?.customer as { displayName: string | null; identities: Array<{ handle: string; externalId: string }> };
+    expect(customer.displayName).toBe('Alice');
+    expect(customer.identities.map((i) => [i.handle, i.externalId])).toEqual([['alice.bsky.social', 'did:plc:aliceaaaaaaaaaaaaaaaaaaa']]);
+    // One getProfiles call for the authors that reached the pipeline; the brand's own posts are not looked up twice.
+    expect(fake.profileRequests.flat().filter((d) => d === 'did:plc:aliceaaaaaaaaaaaaaaaaaaa')).toHaveLength(1);
   });
 });

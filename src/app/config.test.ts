@@ -36,6 +36,7 @@ describe('configuration', () => {
       brand: 'acme.bsky.social',
       jetstreamUrl: 'wss://jetstream2.us-east.bsky.network',
       pdsUrl: 'https://bsky.social',
+      appViewUrl: 'https://public.api.bsky.app',
     });
     expect(loadConfig({}).bluesky).toBeNull();
   });

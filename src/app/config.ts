@@ -29,7 +29,7 @@ export interface Config {
   sandboxIncidentEveryMs: number;
   x: { apiUrl: string; bearerToken: string; brand: string; accounts: XAccountConfig[] } | null;
   /** The brand's Bluesky account: Jetstream in, its PDS out (app password, never the account password). */
-  bluesky: { handle: string; appPassword: string; brand: string; jetstreamUrl: string; pdsUrl: string } | null;
+  bluesky: { handle: string; appPassword: string; brand: string; jetstreamUrl: string; pdsUrl: string; appViewUrl: string } | null;
   secureCookies: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Directory of the built desk. */
@@ -64,6 +64,7 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; default: string; does: s
   { name: 'EARSHOT_BLUESKY_BRAND', default: 'the handle', does: 'Brand name the Bluesky account belongs to.' },
   { name: 'EARSHOT_BLUESKY_JETSTREAM_URL', default: 'wss://jetstream2.us-east.bsky.network', does: 'Jetstream instance to listen on.' },
   { name: 'EARSHOT_BLUESKY_PDS_URL', default: 'https://bsky.social', does: "The account's PDS, for signing in and posting replies." },
+  { name: 'EARSHOT_BLUESKY_APPVIEW_URL', default: 'https://public.api.bsky.app', does: "Public AppView asked for customers' handles (Jetstream carries only DIDs)." },
   { name: 'EARSHOT_SECURE_COOKIES', default: 'false', does: 'Mark the session cookie Secure; set `true` when served over HTTPS.' },
   { name: 'EARSHOT_LOG_LEVEL', default: 'info', does: '`debug`, `info`, `warn`, `error` or `silent`.' },
   { name: 'DATABASE_URL', default: '(unset)', does: 'PostgreSQL store (not available yet: the embedded SQLite store is used).' },
@@ -101,6 +102,7 @@ const schema = z.object({
   EARSHOT_BLUESKY_BRAND: z.string().min(1).optional(),
   EARSHOT_BLUESKY_JETSTREAM_URL: z.url('must be a URL').default('wss://jetstream2.us-east.bsky.network'),
   EARSHOT_BLUESKY_PDS_URL: z.url('must be a URL').default('https://bsky.social'),
+  EARSHOT_BLUESKY_APPVIEW_URL: z.url('must be a URL').default('https://public.api.bsky.app'),
   EARSHOT_SECURE_COOKIES: bool.default(false),
   EARSHOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: z.string().optional(),
@@ -161,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { cwd?
           brand: e.EARSHOT_BLUESKY_BRAND ?? blueskyHandle,
           jetstreamUrl: e.EARSHOT_BLUESKY_JETSTREAM_URL.replace(/\/+$/, ''),
           pdsUrl: e.EARSHOT_BLUESKY_PDS_URL.replace(/\/+$/, ''),
+          appViewUrl: e.EARSHOT_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
         };
   const dataDir = path.resolve(opts.cwd ?? process.cwd(), e.EARSHOT_DATA_DIR);
   return {

@@ -135,7 +135,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
       const connector = createXConnector({ name: 'X', baseUrl: x.apiUrl, bearerToken: x.bearerToken, accounts: x.accounts, onStatus });
       connectors.push({ connector, handles: new Set(x.accounts.map((a) => a.handle.toLowerCase())) });
     }
-    if (config.bluesky !== null) connectors.push(await connectBluesky({ config: config.bluesky, store, pipeline, onStatus, log }));
+    if (config.bluesky !== null) connectors.push(await connectBluesky({ config: config.bluesky, store, pipeline, bus, onStatus, log }));
 
     const health = () => connectors.map((c) => c.connector.health());
     const connectorFor = (network: Network, handle: string) =>

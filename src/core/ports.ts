@@ -73,6 +73,13 @@ export interface Store {
   upsertBrand(b: { name: string; keywords: string[] }): Promise<Brand>;
   listBrandAccounts(): Promise<BrandAccount[]>;
   upsertBrandAccount(a: { brandId: number; network: Network; handle: string; externalId: string | null }): Promise<BrandAccount>;
+  /**
+   * Handles learnt after the fact (Bluesky posts carry only the author's DID): each identity of `network` with that
+   * external id takes the handle, and the display name when one is given; a customer whose display name was still the
+   * identity's old handle or external id (or empty) takes the new display name (or handle). Unknown identities are
+   * skipped. Returns `conversation.updated` for the affected customers' conversations (the latest 200), so desks refresh.
+   */
+  updateIdentityHandles(network: Network, updates: Array<{ externalId: string; handle: string; displayName: string | null }>): Promise<EarshotEvent[]>;
 
   listConversations(f: ConversationFilter): Promise<{ items: ConversationSummary[]; total: number }>;
   getConversation(id: number): Promise<ConversationDetail | null>;

@@ -130,6 +130,43 @@ export abstract class KyselyStore implements Store {
     return q;
   }
 
+  async updateIdentityHandles(network: Network, updates: Array<{ externalId: string; handle: string; displayName: string | null }>): Promise<EarshotEvent[]> {
+    if (updates.length === 0) return [];
+    const customerIds = new Set<number>();
+    await this.db.transaction().execute(async (tx) => {
+      for (const u of updates) {
+        const row = await tx
+          .selectFrom('identities')
+          .select(['id', 'customer_id', 'handle', 'display_name'])
+          .where('network', '=', network)
+          .where('external_id', '=', u.externalId)
+          .executeTakeFirst();
+        if (!row) continue;
+        const displayName = u.displayName ?? row.display_name;
+        if (row.handle === u.handle && row.display_name === displayName) continue;
+        await tx.updateTable('identities').set({ handle: u.handle, display_name: displayName }).where('id', '=', row.id).execute();
+        if (row.customer_id === null) continue;
+        customerIds.add(Number(row.customer_id));
+        await tx
+          .updateTable('customers')
+          .set({ display_name: u.displayName ?? u.handle })
+          .where('id', '=', row.customer_id)
+          .where((eb) => eb.or([eb('display_name', 'is', null), eb('display_name', '=', ''), eb('display_name', '=', u.externalId), eb('display_name', '=', row.handle)]))
+          .execute();
+      }
+    });
+    if (customerIds.size === 0) return [];
+    const now = Date.now();
+    const convs = await this.db
+      .selectFrom('conversations')
+      .select(['id', 'status'])
+      .where('customer_id', 'in', [...customerIds])
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    return convs.map((c) => ({ type: 'conversation.updated' as const, conversationId: Number(c.id), status: c.status as ConversationStatus, at: now }));
+  }
+
   async listConversations(f: ConversationFilter): Promise<{ items: ConversationSummary[]; total: number }> {
     const now = Date.now();
     const rows = await this.filtered(f)

@@ -1,7 +1,8 @@
 /**
  * A fake Bluesky for tests: real HTTP and WebSocket on 127.0.0.1. `/subscribe` replays recorded Jetstream events
  * (from ../shared/data when present, a few inline events otherwise) honouring `wantedCollections` and `cursor`;
- * `/xrpc/...` serves createSession, refreshSession, getRecord and createRecord with the PDS's response shapes.
+ * `/xrpc/...` serves createSession, refreshSession, getRecord and createRecord with the PDS's response shapes, and
+ * the AppView's app.bsky.actor.getProfiles from a did → handle map.
  * Faults on demand: a connection dropped mid-stream, a stall, a truncated JSON message, an expired access token,
  * a storm of 5xx answers, a createRecord that answers too late.
  */
@@ -76,7 +77,20 @@ export interface FakeBlueskyOptions {
   did?: string;
   password?: string;
   plans?: ConnectionPlan[];
+  /** What `app.bsky.actor.getProfiles` knows: did → handle and display name (the AppView; same port as the PDS). */
+  profiles?: Record<string, FakeProfile>;
 }
+
+export interface FakeProfile {
+  handle: string;
+  displayName?: string | null;
+}
+
+/** Handles of the authors of INLINE_EVENTS, for the AppView (carol is left to her identity event). */
+export const INLINE_PROFILES: Readonly<Record<string, FakeProfile>> = {
+  'did:plc:aliceaaaaaaaaaaaaaaaaaaa': { handle: 'alice.bsky.social', displayName: 'Alice' },
+  'did:plc:bobbbbbbbbbbbbbbbbbbbbbb': { handle: 'bob.bsky.social', displayName: null },
+};
 
 export interface FakeConnection {
   cursor: number | null;
@@ -108,6 +122,10 @@ export interface FakeBluesky {
   /** Records created through createRecord, in order. */
   created: FakeRecord[];
   calls: Array<{ nsid: string; status: number }>;
+  /** The AppView's profiles (editable while running). */
+  profiles: Map<string, FakeProfile>;
+  /** The `actors` of every getProfiles call, in order (failed ones included). */
+  profileRequests: string[][];
   /** Every access token issued so far expires (answers `ExpiredToken`). */
   expireAccessTokens(status?: 400 | 401): void;
   /** Every refresh token issued so far stops working (the next refresh fails with `ExpiredToken`). */
@@ -164,6 +182,8 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
     records,
     created: [],
     calls: [],
+    profiles: new Map(Object.entries(opts.profiles ?? {})),
+    profileRequests: [],
     expireAccessTokens(status = 401) {
       for (const v of access.values()) {
         v.expired = true;
@@ -256,6 +276,7 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
       if (!m) return xerr(res, url.pathname, 404, 'NotFound', 'Not Found');
       const nsid = m[1] as string;
       const body = req.method === 'POST' ? await readBody(req) : null;
+      if (nsid === 'app.bsky.actor.getProfiles') fb.profileRequests.push(url.searchParams.getAll('actors'));
       const forced = takeFailure(nsid);
       if (forced !== null) {
         return forced === 429
@@ -304,6 +325,34 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
           if (res.destroyed) return;
           return send(res, nsid, 200, { uri, cid: rec.cid, commit: { cid: cidOf(`commit${uri}`), rev: `rev${rkey}` }, validationStatus: 'valid' });
+        }
+        case 'app.bsky.actor.getProfiles': {
+          if (req.method !== 'GET') return xerr(res, nsid, 405, 'InvalidRequest', 'Method Not Allowed');
+          const actors = url.searchParams.getAll('actors');
+          if (actors.length === 0) return xerr(res, nsid, 400, 'InvalidRequest', 'Error: Params must have the property "actors"');
+          if (actors.length > 25) return xerr(res, nsid, 400, 'InvalidRequest', 'Error: actors must not have more than 25 elements');
+          // The AppView leaves out actors it does not know; handles are accepted as actors too.
+          const profiles = actors.flatMap((a) => {
+            const entry = [...fb.profiles.entries()].find(([d, p]) => d === a || p.handle === a.toLowerCase());
+            if (!entry) return [];
+            const [pdid, p] = entry;
+            return [
+              {
+                did: pdid,
+                handle: p.handle,
+                ...(p.displayName ? { displayName: p.displayName } : {}),
+                avatar: `https://cdn.bsky.app/img/avatar/plain/${pdid}/bafkreiavatar@jpeg`,
+                associated: { lists: 0, feedgens: 0, starterPacks: 0, labeler: false },
+                labels: [],
+                createdAt: '2024-01-01T00:00:00.000Z',
+                indexedAt: '2024-01-01T00:00:00.000Z',
+                followersCount: 10,
+                followsCount: 20,
+                postsCount: 30,
+              },
+            ];
+          });
+          return send(res, nsid, 200, { profiles });
         }
         default:
           return xerr(res, nsid, 501, 'MethodNotImplemented', 'Method Not Implemented');

@@ -88,6 +88,10 @@ describe('normalizeMastodon', () => {
     expect(normalizeMastodon({ event: 'notification', payload: { id: '5', type: 'mention', account: status.account, status } }).posts).toHaveLength(1);
     expect(normalizeMastodon({ id: '5', type: 'mention', account: status.account, status }).posts).toHaveLength(1);
     expect(normalizeMastodon({ id: '5', type: 'follow', account: status.account })).toEqual({ posts: [], ignored: 'mastodon follow notification without status' });
+    // A REST notification as the API sends it (created_at beside account) is a notification, not a status.
+    const rest = { id: '5', type: 'mention', created_at: '2019-12-08T03:48:34.000Z', account: status.account, status };
+    expect(normalizeMastodon(rest).posts.map((p) => p.externalId)).toEqual([status.id]);
+    expect(normalizeMastodon({ id: '6', type: 'follow', created_at: '2019-12-08T03:48:34.000Z', account: status.account })).toEqual({ posts: [], ignored: 'mastodon follow notification without status' });
     expect(normalizeMastodon([status, { ...status, id: '7' }]).posts.map((p) => p.externalId)).toEqual([status.id, '7']);
     expect(normalizeMastodon({ event: 'delete', payload: '106692867363994015' })).toEqual({
       posts: [],

@@ -48,8 +48,9 @@ export function normalizeMastodon(value: unknown): NormalizeResult {
   }
   if (!isObject(value)) fail(`Mastodon payload is ${value === null ? 'null' : `a ${typeof value}`}, not an object`);
   if (looksLikeEnvelope(value)) return normalizeEnvelope(value);
-  if (looksLikeStatus(value)) return { posts: [statusToPost(value)] };
+  // Notification first: a REST Notification has `account` and `created_at` too, which would pass for a Status.
   if (looksLikeNotification(value)) return notificationResult(value);
+  if (looksLikeStatus(value)) return { posts: [statusToPost(value)] };
   if (typeof value.error === 'string') return { posts: [], ignored: `mastodon error: ${clip(value.error, 120)}` };
   if (Object.keys(value).length === 0) return { posts: [], ignored: 'mastodon empty object' };
   return { posts: [], ignored: `mastodon payload without a status (keys: ${keyList(value)})` };

@@ -258,9 +258,11 @@ export class SqliteIngester {
 
   private upsertIdentity(post: NormalizedPost, isCustomer: boolean, brandId: number | null, now: number): { id: number; customerId: number } {
     const s = this.s;
-    const a = post.author;
+    let a = post.author;
     const row = s.identity.get(a.network, a.externalId) as Row | undefined;
     if (row) {
+      // Jetstream names authors by DID only: a handle resolved since (connectors/bluesky/handle-sync.ts) is kept.
+      if (a.handle.startsWith('did:') && !String(row.handle).startsWith('did:')) a = { ...a, handle: row.handle as string };
       let customerId = row.customer_id as number | null;
       if (customerId === null && isCustomer) customerId = Number(s.insertCustomer.run(a.displayName ?? a.handle, now).lastInsertRowid);
       const changed =
