@@ -11,34 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INLINE_EVENTS, INLINE_PROFILES, startFakeBluesky, type FakeBluesky } from '../connectors/bluesky/fake-server.js';
 import type { ConversationSummary } from '../core/index.js';
 import { startEarshot, type RunningEarshot } from './earshot.js';
+import { signIn, until, type Api } from './test-client.js';
 
 const EMAIL = 'lead@example.com';
 const PASSWORD = 'a long enough password';
 
-async function until<T>(what: () => Promise<T | null | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Earshot with a Bluesky account', () => {
   let fake: FakeBluesky;
   let app: RunningEarshot;
   let dataDir: string;
-  let cookie = '';
-
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(app.url + p, {
-      method,
-      headers: { cookie, 'content-type': 'application/json', 'x-earshot-client': 'desk' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
-  };
+  let api: Api;
 
   beforeAll(async () => {
     fake = await startFakeBluesky({ events: [...INLINE_EVENTS], profiles: { ...INLINE_PROFILES } });
@@ -59,12 +42,7 @@ describe('Earshot with a Bluesky account', () => {
       },
       log: () => {},
     });
-    const login = await fetch(`${app.url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-earshot-client': 'desk' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    api = await signIn(app, EMAIL, PASSWORD);
   });
   afterAll(async () => {
     await app?.close();

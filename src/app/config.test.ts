@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(loadConfig({}).bluesky).toBeNull();
   });
 
+  it('turns the Mastodon connector on with an instance and a token, hashtags optional', () => {
+    const c = loadConfig({ EARSHOT_MASTODON_URL: 'https://mastodon.social/', EARSHOT_MASTODON_ACCESS_TOKEN: 'tok', EARSHOT_MASTODON_HASHTAGS: '#acme, acmehelp' });
+    expect(c.sandbox).toBe(false);
+    expect(c.mastodon).toEqual({ instanceUrl: 'https://mastodon.social', accessToken: 'tok', brand: null, hashtags: ['acme', 'acmehelp'], streamingUrl: null });
+    expect(loadConfig({}).mastodon).toBeNull();
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -53,6 +60,9 @@ describe('configuration', () => {
     [{ EARSHOT_BLUESKY_HANDLE: 'acme.bsky.social' }, 'EARSHOT_BLUESKY_APP_PASSWORD'],
     [{ EARSHOT_BLUESKY_HANDLE: 'not a handle', EARSHOT_BLUESKY_APP_PASSWORD: 'x' }, 'EARSHOT_BLUESKY_HANDLE'],
     [{ EARSHOT_BLUESKY_JETSTREAM_URL: 'jetstream' }, 'EARSHOT_BLUESKY_JETSTREAM_URL'],
+    [{ EARSHOT_MASTODON_URL: 'https://mastodon.social' }, 'EARSHOT_MASTODON_ACCESS_TOKEN'],
+    [{ EARSHOT_MASTODON_ACCESS_TOKEN: 'tok' }, 'EARSHOT_MASTODON_URL'],
+    [{ EARSHOT_MASTODON_URL: 'https://m.example', EARSHOT_MASTODON_ACCESS_TOKEN: 'tok', EARSHOT_MASTODON_HASHTAGS: 'acme, not a tag' }, 'EARSHOT_MASTODON_HASHTAGS'],
   ])('rejects %j naming %s', (env, variable) => {
     let err: unknown;
     try {

@@ -30,6 +30,8 @@ export interface Config {
   x: { apiUrl: string; bearerToken: string; brand: string; accounts: XAccountConfig[] } | null;
   /** The brand's Bluesky account: Jetstream in, its PDS out (app password, never the account password). */
   bluesky: { handle: string; appPassword: string; brand: string; jetstreamUrl: string; pdsUrl: string; appViewUrl: string } | null;
+  /** The brand's Mastodon account: the access token's notifications (mentions) and the configured hashtags. */
+  mastodon: { instanceUrl: string; accessToken: string; brand: string | null; hashtags: string[]; streamingUrl: string | null } | null;
   secureCookies: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Directory of the built desk. */
@@ -65,6 +67,15 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; default: string; does: s
   { name: 'EARSHOT_BLUESKY_JETSTREAM_URL', default: 'wss://jetstream2.us-east.bsky.network', does: 'Jetstream instance to listen on.' },
   { name: 'EARSHOT_BLUESKY_PDS_URL', default: 'https://bsky.social', does: "The account's PDS, for signing in and posting replies." },
   { name: 'EARSHOT_BLUESKY_APPVIEW_URL', default: 'https://public.api.bsky.app', does: "Public AppView asked for customers' handles (Jetstream carries only DIDs)." },
+  { name: 'EARSHOT_MASTODON_URL', default: '(unset)', does: "The brand account's Mastodon instance, e.g. `https://mastodon.social`; with the token, turns the Mastodon connector on." },
+  {
+    name: 'EARSHOT_MASTODON_ACCESS_TOKEN',
+    default: '(unset)',
+    does: 'Access token of the brand account (Preferences → Development → New application; scopes read:notifications read:statuses write:statuses).',
+  },
+  { name: 'EARSHOT_MASTODON_BRAND', default: "the account's acct", does: 'Brand name the Mastodon account belongs to.' },
+  { name: 'EARSHOT_MASTODON_HASHTAGS', default: '(none)', does: 'Hashtags to listen to as well, comma-separated (`#` optional).' },
+  { name: 'EARSHOT_MASTODON_STREAMING_URL', default: 'the instance URL', does: 'Streaming server, when the instance serves it elsewhere.' },
   { name: 'EARSHOT_SECURE_COOKIES', default: 'false', does: 'Mark the session cookie Secure; set `true` when served over HTTPS.' },
   { name: 'EARSHOT_LOG_LEVEL', default: 'info', does: '`debug`, `info`, `warn`, `error` or `silent`.' },
   { name: 'DATABASE_URL', default: '(unset)', does: 'PostgreSQL store (not available yet: the embedded SQLite store is used).' },
@@ -103,6 +114,11 @@ const schema = z.object({
   EARSHOT_BLUESKY_JETSTREAM_URL: z.url('must be a URL').default('wss://jetstream2.us-east.bsky.network'),
   EARSHOT_BLUESKY_PDS_URL: z.url('must be a URL').default('https://bsky.social'),
   EARSHOT_BLUESKY_APPVIEW_URL: z.url('must be a URL').default('https://public.api.bsky.app'),
+  EARSHOT_MASTODON_URL: z.url('must be a URL').optional(),
+  EARSHOT_MASTODON_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  EARSHOT_MASTODON_BRAND: z.string().min(1).optional(),
+  EARSHOT_MASTODON_HASHTAGS: z.string().optional(),
+  EARSHOT_MASTODON_STREAMING_URL: z.url('must be a URL').optional(),
   EARSHOT_SECURE_COOKIES: bool.default(false),
   EARSHOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DATABASE_URL: z.string().optional(),
@@ -165,6 +181,29 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { cwd?
           pdsUrl: e.EARSHOT_BLUESKY_PDS_URL.replace(/\/+$/, ''),
           appViewUrl: e.EARSHOT_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
         };
+  if (e.EARSHOT_MASTODON_URL !== undefined && e.EARSHOT_MASTODON_ACCESS_TOKEN === undefined) {
+    throw new ConfigError('EARSHOT_MASTODON_ACCESS_TOKEN', 'is required when EARSHOT_MASTODON_URL is set');
+  }
+  if (e.EARSHOT_MASTODON_ACCESS_TOKEN !== undefined && e.EARSHOT_MASTODON_URL === undefined) {
+    throw new ConfigError('EARSHOT_MASTODON_URL', 'is required when EARSHOT_MASTODON_ACCESS_TOKEN is set');
+  }
+  const hashtags = (e.EARSHOT_MASTODON_HASHTAGS ?? '')
+    .split(',')
+    .map((t) => t.trim().replace(/^#/, ''))
+    .filter((t) => t !== '');
+  for (const t of hashtags) {
+    if (!/^[\p{L}\p{N}_]+$/u.test(t)) throw new ConfigError('EARSHOT_MASTODON_HASHTAGS', `"${t.slice(0, 40)}" is not a hashtag (letters, digits and _ only)`);
+  }
+  const mastodon =
+    e.EARSHOT_MASTODON_URL === undefined || e.EARSHOT_MASTODON_ACCESS_TOKEN === undefined
+      ? null
+      : {
+          instanceUrl: e.EARSHOT_MASTODON_URL.replace(/\/+$/, ''),
+          accessToken: e.EARSHOT_MASTODON_ACCESS_TOKEN,
+          brand: e.EARSHOT_MASTODON_BRAND ?? null,
+          hashtags,
+          streamingUrl: e.EARSHOT_MASTODON_STREAMING_URL?.replace(/\/+$/, '') ?? null,
+        };
   const dataDir = path.resolve(opts.cwd ?? process.cwd(), e.EARSHOT_DATA_DIR);
   return {
     port: e.PORT,
@@ -173,12 +212,13 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { cwd?
     databaseFile: path.join(dataDir, 'earshot.db'),
     adminEmail: e.EARSHOT_ADMIN_EMAIL,
     adminPassword: e.EARSHOT_ADMIN_PASSWORD ?? null,
-    sandbox: e.EARSHOT_SANDBOX === 'on' || (e.EARSHOT_SANDBOX === 'auto' && x === null && bluesky === null),
+    sandbox: e.EARSHOT_SANDBOX === 'on' || (e.EARSHOT_SANDBOX === 'auto' && x === null && bluesky === null && mastodon === null),
     sandboxRatePerMinute: e.EARSHOT_SANDBOX_RATE,
     sandboxSeed: e.EARSHOT_SANDBOX_SEED ?? null,
     sandboxIncidentEveryMs: e.EARSHOT_SANDBOX_INCIDENT_MINUTES * 60_000,
     x,
     bluesky,
+    mastodon,
     secureCookies: e.EARSHOT_SECURE_COOKIES,
     logLevel: e.EARSHOT_LOG_LEVEL,
     webDist: opts.webDist ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),

@@ -15,6 +15,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createClassifier } from '../triage/index.js';
 import { connectBluesky } from './bluesky.js';
 import { InProcessBus } from './bus.js';
+import { connectMastodon } from './mastodon.js';
 import { loadConfig, type Config } from './config.js';
 import { OutboxDispatcher } from './outbox.js';
 import { IngestPipeline } from './pipeline.js';
@@ -136,6 +137,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
       connectors.push({ connector, handles: new Set(x.accounts.map((a) => a.handle.toLowerCase())) });
     }
     if (config.bluesky !== null) connectors.push(await connectBluesky({ config: config.bluesky, store, pipeline, bus, onStatus, log }));
+    if (config.mastodon !== null) connectors.push(await connectMastodon({ config: config.mastodon, store, pipeline, onStatus, log }));
 
     const health = () => connectors.map((c) => c.connector.health());
     const connectorFor = (network: Network, handle: string) =>
@@ -175,6 +177,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
     log(`  store: ${config.databaseFile}`);
     if (sandbox) log(`  network: built-in sandbox (${config.sandboxRatePerMinute} mentions/min; set EARSHOT_X_* to listen to X)`);
     if (config.bluesky) log(`  network: Bluesky as @${config.bluesky.handle}`);
+    if (config.mastodon) log(`  network: Mastodon at ${config.mastodon.instanceUrl}`);
     if (config.x) log(`  network: X as ${config.x.accounts.map((a) => `@${a.handle}`).join(', ') || '(no answering accounts)'}`);
 
     return { url, port, config, store, sandbox, health, close: closeAll };

@@ -280,6 +280,10 @@ describe('Mastodon publishing against the fake instance', () => {
     await expect(c.publish(reply(f, 'z', id))).rejects.toMatchObject({ status: 422, retryable: false });
     await expect(c.publish(reply(f, 'z', '999'))).rejects.toMatchObject({ status: 404, retryable: false });
     await expect(c.publish({ ...reply(f, 'z', id), network: 'x' })).rejects.toMatchObject({ retryable: false });
+    await expect(c.publish({ ...reply(f, 'z', id), account: { handle: 'someone.else', externalId: null } })).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/posts as @brand/) });
+    // The outbox passes the handle only; acct@instance and a leading @ are the same account.
+    await expect(c.publish({ ...reply(f, 'w', id), account: { handle: `@brand@${new URL(f.url).host}`, externalId: null } })).resolves.toBeTruthy();
+    expect(f.calls.filter((x) => x.route === 'verify_credentials')).toHaveLength(1);
     const wrong = createMastodonConnector({ name: 'm2', instanceUrl: f.url, accessToken: 'nope' });
     await expect(wrong.publish(reply(f, 'v', id))).rejects.toMatchObject({ status: 401, retryable: false, message: expect.stringMatching(/EARSHOT_MASTODON_ACCESS_TOKEN/) });
     const down = createMastodonConnector({ name: 'm3', instanceUrl: 'http://127.0.0.1:9', accessToken: 't' });

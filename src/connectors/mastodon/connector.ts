@@ -58,6 +58,34 @@ export function createMastodonConnector(opts: MastodonConnectorOptions): Mastodo
   let client: MastodonStreamClient | null = null;
   let running: Promise<void> | null = null;
   let lastCursor: string | null = null;
+  let me: Promise<{ acct: string; id: string }> | null = null;
+  const host = (() => {
+    try {
+      return new URL(opts.instanceUrl).host.toLowerCase();
+    } catch {
+      return '';
+    }
+  })();
+
+  /** The account behind the token, asked once (a failure is not cached). */
+  const account = () => {
+    me ??= rest.verifyCredentials().then(
+      (a) => ({ acct: a.acct, id: a.id }),
+      (e: unknown) => {
+        me = null;
+        throw e;
+      },
+    );
+    return me;
+  };
+
+  /** Does the token speak for this brand account (`acct`, `acct@instance` or the account id)? */
+  const speaksFor = async (a: OutboundRequest['account']): Promise<boolean> => {
+    const mine = await account();
+    const want = a.handle.replace(/^@/, '').toLowerCase();
+    const acct = mine.acct.toLowerCase();
+    return want === acct || want === `${acct}@${host}` || a.externalId === mine.id;
+  };
 
   const set = (state: ConnectorState, patch?: HealthPatch) => tracker.set(state, patch);
 
@@ -138,13 +166,14 @@ export function createMastodonConnector(opts: MastodonConnectorOptions): Mastodo
 
     cursor: () => client?.cursor ?? lastCursor,
 
-    async account() {
-      const a = await rest.verifyCredentials();
-      return { acct: a.acct, id: a.id };
-    },
+    account,
 
     async publish(req: OutboundRequest): Promise<SentPost> {
       if (req.network !== 'mastodon') throw new MastodonApiError(`connector ${opts.name} only publishes to mastodon, not ${req.network}`, null, false);
+      if (!(await speaksFor(req.account))) {
+        const mine = await account();
+        throw new MastodonApiError(`connector ${opts.name} posts as @${mine.acct}, not @${req.account.handle.replace(/^@/, '')}`, null, false);
+      }
       let acct: string | null = null;
       if (req.inReplyToExternalId !== null) {
         const parent = await rest.getStatus(req.inReplyToExternalId);

@@ -1,7 +1,8 @@
 /**
  * A fake Mastodon instance for tests: real HTTP and WebSocket on 127.0.0.1. `/api/v1/streaming` (WebSocket) sends
  * `notification` events to `user:notification` subscribers and `update` events to hashtag subscribers, with
- * WebSocket pings as heartbeats; `/api/v1/notifications` (since_id, max_id, min_id, types[], limit, `Link` pagination),
+ * WebSocket pings as heartbeats; `/api/v1/streaming/user/notification` does the same over SSE (`:thump` heartbeats),
+ * and `sseOnly` refuses the WebSocket upgrade with 404; `/api/v1/notifications` (since_id, max_id, min_id, types[], limit, `Link` pagination),
  * `GET`/`POST /api/v1/statuses` (Idempotency-Key dedupe) and `/api/v1/accounts/verify_credentials` answer with
  * Mastodon's shapes. Notifications are built from the recorded documentation examples in ../shared/data when present
  * (the mention notification is the template), small inline fixtures otherwise. The server keeps producing while

@@ -7,6 +7,10 @@
  * Mastodon has no resume cursor, so after every (re)connect the gap is filled from REST: mention notifications since
  * the newest notification id seen (kept in a CursorStore), oldest first. Duplicates are fine: the store dedupes on
  * (network, external id). Nothing at all (no message, no ping) for `heartbeatTimeoutMs` = a dead connection.
+ *
+ * A server that refuses the upgrade with 404/501 has no WebSocket streaming: the client switches to Server-Sent
+ * Events (`/api/v1/streaming/user/notification`) for the rest of the run, with the same gap fill and watchdog, and
+ * hands each event on in the WebSocket message shape (notifications only; hashtags are not streamed over SSE).
  */
 import WebSocket from 'ws';
 import type { RawPayload } from '../../core/index.js';
