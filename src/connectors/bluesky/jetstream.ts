@@ -8,6 +8,13 @@
 import WebSocket from 'ws';
 import type { RawPayload } from '../../core/index.js';
 import { ReconnectPolicy, parseRateLimitReset, systemClock, type Clock, type FailureKind } from '../x/backoff.js';
+import {
+  integerCursor,
+  keyValueCursorStore as genericKeyValueCursorStore,
+  memoryCursorStore as genericMemoryCursorStore,
+  type CursorStore as GenericCursorStore,
+  type KeyValueCursors,
+} from '../cursor.js';
 
 export const JETSTREAM_PATH = '/subscribe';
 export const POST_COLLECTION = 'app.bsky.feed.post';
@@ -23,45 +30,14 @@ export const DEFAULT_CURSOR_SAVE_MS = 5_000;
 const HIGH_WATER = 256;
 const LOW_WATER = 64;
 
-/** Where the last processed `time_us` lives between runs (a row in the store, in practice). */
-export interface CursorStore {
-  load(): Promise<number | null>;
-  save(timeUs: number): Promise<void>;
-}
+/** Where the last `time_us` the pipeline accepted lives between runs (connectors/cursor.ts). */
+export type CursorStore = GenericCursorStore<number>;
 
-/** Keeps the cursor for the life of the process only (reconnects resume; a restart starts live). */
-export function memoryCursorStore(initial: number | null = null): CursorStore & { value: number | null } {
-  const s = {
-    value: initial,
-    load: async () => s.value,
-    save: async (t: number) => {
-      s.value = t;
-    },
-  };
-  return s;
-}
+export const memoryCursorStore = (initial: number | null = null) => genericMemoryCursorStore<number>(initial);
 
-/**
- * A CursorStore on the Store's key/value cursors (`getCursor`/`setCursor`). `beforeSave` runs before each save:
- * pass the pipeline's flush() so that a saved cursor never runs ahead of what is committed to the store.
- */
-export function keyValueCursorStore(
-  kv: { getCursor(key: string): Promise<string | null>; setCursor(key: string, value: string): Promise<void> },
-  key: string,
-  beforeSave?: () => Promise<void>,
-): CursorStore {
-  return {
-    async load() {
-      const v = await kv.getCursor(key);
-      const n = v === null ? NaN : Number(v);
-      return Number.isSafeInteger(n) && n > 0 ? n : null;
-    },
-    async save(t) {
-      await beforeSave?.();
-      await kv.setCursor(key, String(t));
-    },
-  };
-}
+/** The Jetstream cursor on the Store's key/value cursors; `beforeSave`: the pipeline's flush(). */
+export const keyValueCursorStore = (kv: KeyValueCursors, key: string, beforeSave?: () => Promise<void>): CursorStore =>
+  genericKeyValueCursorStore(kv, key, integerCursor, beforeSave);
 
 export type JetstreamEvent =
   | { type: 'connecting'; attempt: number; cursor: number | null }

@@ -16,49 +16,27 @@ import WebSocket from 'ws';
 import type { RawPayload } from '../../core/index.js';
 import { ReconnectPolicy, systemClock, type Clock, type FailureKind } from '../x/backoff.js';
 import { MastodonApiError, compareIds, describe, errorText, parseMastodonReset, type MastodonRest } from './rest.js';
+import {
+  numericIdCursor,
+  keyValueCursorStore as genericKeyValueCursorStore,
+  memoryCursorStore as genericMemoryCursorStore,
+  type CursorStore as GenericCursorStore,
+  type KeyValueCursors,
+} from '../cursor.js';
 
 export const FORMAT = 'mastodon';
 export const STREAMING_PATH = '/api/v1/streaming';
 /** Nothing (message or ping) for this long = dead connection. Mastodon pings every 30 s or so. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
-/** Where the newest notification id seen lives between runs (a row in the store, in practice). */
-export interface CursorStore {
-  load(): Promise<string | null>;
-  save(id: string): Promise<void>;
-}
+/** Where the newest notification id seen lives between runs (connectors/cursor.ts). */
+export type CursorStore = GenericCursorStore<string>;
 
-export function memoryCursorStore(initial: string | null = null): CursorStore & { value: string | null } {
-  const s = {
-    value: initial,
-    load: async () => s.value,
-    save: async (id: string) => {
-      s.value = id;
-    },
-  };
-  return s;
-}
+export const memoryCursorStore = (initial: string | null = null) => genericMemoryCursorStore<string>(initial);
 
-/**
- * A CursorStore on the Store's key/value cursors. `beforeSave` runs before each save: pass the pipeline's flush()
- * so that a saved cursor never runs ahead of what is committed to the store.
- */
-export function keyValueCursorStore(
-  kv: { getCursor(key: string): Promise<string | null>; setCursor(key: string, value: string): Promise<void> },
-  key: string,
-  beforeSave?: () => Promise<void>,
-): CursorStore {
-  return {
-    async load() {
-      const v = await kv.getCursor(key);
-      return v !== null && /^\d{1,40}$/.test(v) ? v : null;
-    },
-    async save(id) {
-      await beforeSave?.();
-      await kv.setCursor(key, id);
-    },
-  };
-}
+/** The notification cursor on the Store's key/value cursors; `beforeSave`: the pipeline's flush(). */
+export const keyValueCursorStore = (kv: KeyValueCursors, key: string, beforeSave?: () => Promise<void>): CursorStore =>
+  genericKeyValueCursorStore(kv, key, numericIdCursor, beforeSave);
 
 export type StreamEvent =
   | { type: 'connecting'; attempt: number; cursor: string | null }
