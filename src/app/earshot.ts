@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connector, ConnectorHealth, Network } from '../core/index.js';
 import { startSandbox, type Sandbox } from '../connectors/sandbox/server.js';
+import { listeningTerms } from '../connectors/sandbox/brands.js';
+import { keyValueCursorStore, keywordQuery } from '../connectors/x/backfill.js';
 import { createXConnector } from '../connectors/x/connector.js';
 import { buildServer } from '../server/server.js';
 import { hashPassword } from '../server/auth/passwords.js';
@@ -126,6 +128,10 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
         bearerToken: sb.bearerToken,
         accounts: sb.brands.map((b) => ({ handle: b.handle, externalId: b.userId, userToken: sb.userTokens[b.handle] ?? '' })),
         onStatus,
+        // The gap after a reconnect is filled from recent search, from the newest post id the pipeline has stored.
+        cursorStore: keyValueCursorStore(store, 'x:stream:sandbox', () => pipeline.flush()),
+        // The sandbox streams keyword matches too, so its backfill searches for them as well as for @mentions.
+        extraQuery: keywordQuery(sb.brands.flatMap(listeningTerms)),
       });
       connectors.push({ connector, handles: new Set(sb.brands.map((b) => b.handle.toLowerCase())) });
     }
@@ -133,7 +139,14 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
       const x = config.x;
       const brand = await store.upsertBrand({ name: x.brand, keywords: [] });
       for (const a of x.accounts) await store.upsertBrandAccount({ brandId: brand.id, network: 'x', handle: a.handle, externalId: a.externalId });
-      const connector = createXConnector({ name: 'X', baseUrl: x.apiUrl, bearerToken: x.bearerToken, accounts: x.accounts, onStatus });
+      const connector = createXConnector({
+        name: 'X',
+        baseUrl: x.apiUrl,
+        bearerToken: x.bearerToken,
+        accounts: x.accounts,
+        onStatus,
+        cursorStore: keyValueCursorStore(store, 'x:stream:X', () => pipeline.flush()),
+      });
       connectors.push({ connector, handles: new Set(x.accounts.map((a) => a.handle.toLowerCase())) });
     }
     if (config.bluesky !== null) connectors.push(await connectBluesky({ config: config.bluesky, store, pipeline, bus, onStatus, log }));

@@ -4,12 +4,12 @@ import type { ConnectorHealth, OutboundRequest, RawPayload } from '../../core/in
 import { buildBrandIndex } from '../../core/index.js';
 import { describeWithSharedData } from '../../testing/shared-data.js';
 import { normalizeRaw } from '../formats.js';
-import type { Clock } from '../x/backoff.js';
 import { createBlueskyConnector, type BlueskyConnector, type BlueskyConnectorOptions } from './connector.js';
 import { CAPTURE_FILE, INLINE_EVENTS, defaultEvents, startFakeBluesky, type FakeBluesky, type FakeBlueskyOptions } from './fake-server.js';
 import { brandEventFilter } from './filter.js';
 import { keyValueCursorStore, memoryCursorStore, subscribeUrl, timeUsOf } from './jetstream.js';
 import { BlueskyApiError, rkeyFor } from './publish.js';
+import { fastClock, until } from '../testing.js';
 
 let fake: FakeBluesky | null = null;
 let connector: BlueskyConnector | null = null;
@@ -19,23 +19,6 @@ afterEach(async () => {
   await fake?.close();
   connector = null;
   fake = null;
-});
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Real timers, but every backoff and stall timeout runs `factor` times faster. */
-const fastClock = (factor: number): Clock => ({
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms / factor),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 });
 
 /** External ids of the posts (creates in app.bsky.feed.post) among JSON lines, as the normalizer names them. */

@@ -3,11 +3,11 @@ import { MalformedPayloadError } from '../../core/errors.js';
 import type { ConnectorHealth, OutboundRequest, RawPayload } from '../../core/index.js';
 import { describeWithSharedData } from '../../testing/shared-data.js';
 import { normalizeRaw } from '../formats.js';
-import type { Clock } from '../x/backoff.js';
 import { createMastodonConnector, withMention, type MastodonConnector, type MastodonConnectorOptions } from './connector.js';
 import { EXAMPLES_FILE, startFakeMastodon, templates, type FakeMastodon, type FakeMastodonOptions } from './fake-server.js';
 import { MastodonApiError, compareIds, parseLinkHeader, parseMastodonReset } from './rest.js';
 import { keyValueCursorStore, memoryCursorStore, notificationIdOf, sseBlockToMessage, sseUrl, streamingUrl } from './stream.js';
+import { fastClock, until } from '../testing.js';
 
 let fake: FakeMastodon | null = null;
 let connector: MastodonConnector | null = null;
@@ -17,23 +17,6 @@ afterEach(async () => {
   await fake?.close();
   connector = null;
   fake = null;
-});
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Real timers, but every backoff, heartbeat and request timeout runs `factor` times faster. */
-const fastClock = (factor: number): Clock => ({
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms / factor),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 });
 
 /** External ids of the posts the raws normalize to, with repetitions. */

@@ -91,3 +91,11 @@ export const VOCAB: Record<string, BrandVocab> = {
 export function vocabFor(handle: string): BrandVocab {
   return VOCAB[handle.toLowerCase()] ?? GENERIC;
 }
+
+/**
+ * Every way the sandbox's customers name a brand without tagging it: name, keywords and misspellings. The sandbox
+ * streams all of them, so a backfill search that should find what the stream carried must listen for them too.
+ */
+export function listeningTerms(brand: SandboxBrand): string[] {
+  return [...new Set([brand.name, ...brand.keywords, ...vocabFor(brand.handle).misspellings].map((t) => t.trim()).filter(Boolean))];
+}

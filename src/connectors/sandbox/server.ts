@@ -60,6 +60,12 @@ export interface Sandbox {
   setStalled(stalled: boolean): void;
   /** Stream connections accepted so far. */
   readonly streamConnections: number;
+  /** Test hook: recent search answers 429 (with `x-rate-limit-reset`) for the next `ms`. */
+  rateLimitSearch(ms: number): void;
+  /** Test hook: drops the current stream connection (the client sees "stream closed by server"). */
+  dropStream(): void;
+  /** Recent search requests received so far. */
+  readonly searchRequests: number;
   tweet(id: string): WireTweet | undefined;
   close(): Promise<void>;
 }
@@ -102,6 +108,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let down = false;
   let stalled = false;
   let closed = false;
+  let searchLimitedUntil = 0;
+  let searchRequests = 0;
 
   const later = (ms: number, fn: () => void) => {
     if (closed) return;
@@ -196,11 +204,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown, bucket?: string) => {
+  const send = (res: ServerResponse, status: number, body: unknown, bucket?: string, headers: Record<string, string> = {}) => {
     const lim = bucket ? limits.get(bucket) : undefined;
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       ...(lim ? rateHeaders(bucket ?? '', lim) : {}),
+      ...headers,
     });
     res.end(JSON.stringify(body));
   };
@@ -301,23 +310,43 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
 
     if (req.method === 'GET' && path === '/2/tweets/search/recent') {
+      searchRequests++;
       const bucket = `search:${token}`;
+      if (searchLimitedUntil > Date.now()) {
+        return send(res, 429, problem(429, 'Too Many Requests', 'Too Many Requests'), undefined, { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(searchLimitedUntil / 1000)) });
+      }
       if (!spend(bucket)) return tooMany(res, bucket);
       const match = queryMatcher(url.searchParams.get('query') ?? '', usersById);
       const since = url.searchParams.get('since_id');
       const max = Math.min(100, Math.max(10, Number(url.searchParams.get('max_results') ?? 10) || 10));
       const weekAgo = Date.now() - 7 * 86_400_000;
+      const startTime = Date.parse(url.searchParams.get('start_time') ?? '');
+      // Like X, next_token is opaque; here it carries the id below which the next page starts.
+      const pageToken = url.searchParams.get('next_token');
+      const below = pageToken ? Buffer.from(pageToken, 'base64url').toString('utf8') : url.searchParams.get('until_id');
+      if (since && !/^\d{1,25}$/.test(since)) return send(res, 400, { errors: [{ parameters: { since_id: [since] }, message: `The \`since_id\` query parameter value [${since}] is not valid` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' }, bucket);
+      if (below !== null && !/^\d{1,25}$/.test(below)) return send(res, 400, { errors: [{ message: 'invalid next_token or until_id' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' }, bucket);
       const found: WireTweet[] = [];
-      for (let i = order.length - 1; i >= 0 && found.length < max; i--) {
+      let more = false;
+      for (let i = order.length - 1; i >= 0; i--) {
         const s = tweets.get(order[i] ?? '');
         if (!s) continue;
+        if (below !== null && BigInt(s.tweet.id) >= BigInt(below)) continue;
         if (since && BigInt(s.tweet.id) <= BigInt(since)) break;
-        if (Date.parse(s.tweet.created_at) < weekAgo) break;
-        if (match(s)) found.push(s.tweet);
+        const at = Date.parse(s.tweet.created_at);
+        if (at < weekAgo || (Number.isFinite(startTime) && at < startTime)) break;
+        if (!match(s)) continue;
+        if (found.length === max) {
+          more = true;
+          break;
+        }
+        found.push(s.tweet);
       }
       if (found.length === 0) return send(res, 200, { meta: { result_count: 0 } }, bucket);
       const { data, includes } = withIncludes(found);
-      return send(res, 200, { data: Array.isArray(data) ? data : [data], includes, meta: { newest_id: found[0]?.id, oldest_id: found[found.length - 1]?.id, result_count: found.length } }, bucket);
+      const oldest = found[found.length - 1]?.id ?? '';
+      const meta = { newest_id: found[0]?.id, oldest_id: oldest, result_count: found.length, ...(more ? { next_token: Buffer.from(oldest, 'utf8').toString('base64url') } : {}) };
+      return send(res, 200, { data: Array.isArray(data) ? data : [data], includes, meta }, bucket);
     }
 
     if (req.method === 'GET' && path === '/2/users/me') {
@@ -394,6 +423,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     get streamConnections() {
       return streamConnections;
+    },
+    rateLimitSearch(ms: number) {
+      searchLimitedUntil = Date.now() + ms;
+    },
+    dropStream: endStream,
+    get searchRequests() {
+      return searchRequests;
     },
     tweet: (id) => tweets.get(id)?.tweet,
     async close() {

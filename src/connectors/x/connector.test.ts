@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorHealth, Connector, OutboundRequest, RawPayload } from '../../core/index.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
-import type { Clock } from './backoff.js';
 import { createXConnector, type XConnectorOptions } from './connector.js';
 import { XApiError, XRateLimitError } from './publish.js';
+import { fastClock, until } from '../testing.js';
 
 interface Line {
   data: { id: string; text: string; author_id: string; conversation_id: string; in_reply_to_user_id?: string };
@@ -17,23 +17,6 @@ afterEach(async () => {
   await sandbox?.close();
   connector = null;
   sandbox = null;
-});
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Real timers, but every backoff and stall timeout runs `factor` times faster. */
-const fastClock = (factor: number): Clock => ({
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms / factor),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 });
 
 async function setup(sb: Parameters<typeof startSandbox>[0] = {}, conn: Partial<XConnectorOptions> = {}) {
