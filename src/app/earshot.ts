@@ -188,7 +188,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
 
     log(`Earshot is listening on ${url}`);
     log(`  store: ${config.databaseFile}`);
-    if (sandbox) log(`  network: built-in sandbox (${config.sandboxRatePerMinute} mentions/min; set EARSHOT_X_* to listen to X)`);
+    if (sandbox) log(`  network: built-in sandbox (${config.sandboxRatePerMinute} mentions/min; set EARSHOT_X_*, EARSHOT_BLUESKY_* or EARSHOT_MASTODON_* to listen to real networks)`);
     if (config.bluesky) log(`  network: Bluesky as @${config.bluesky.handle}`);
     if (config.mastodon) log(`  network: Mastodon at ${config.mastodon.instanceUrl}`);
     if (config.x) log(`  network: X as ${config.x.accounts.map((a) => `@${a.handle}`).join(', ') || '(no answering accounts)'}`);
