@@ -11,6 +11,7 @@ import { HandleSync } from '../connectors/bluesky/handle-sync.js';
 import { HandleResolver } from '../connectors/bluesky/handles.js';
 import { keyValueCursorStore } from '../connectors/bluesky/jetstream.js';
 import { buildBrandIndex, type Bus, type Connector, type ConnectorHealth, type Store } from '../core/index.js';
+import { ensureBrand } from './brands.js';
 import type { Config } from './config.js';
 import type { IngestPipeline } from './pipeline.js';
 
@@ -24,6 +25,8 @@ export async function connectBluesky(deps: {
   bus?: Bus;
   /** AppView for DID → handle lookups (default: EARSHOT_BLUESKY_APPVIEW_URL). */
   appViewUrl?: string;
+  /** The connector's name in health and status events (default 'Bluesky'). */
+  name?: string;
 }): Promise<{ connector: Connector; handles: Set<string>; stop: () => Promise<void> }> {
   const { config: bs, store, pipeline, onStatus, log } = deps;
   const resolver = new HandleResolver({ appViewUrl: deps.appViewUrl ?? bs.appViewUrl, log });
@@ -34,14 +37,14 @@ export async function connectBluesky(deps: {
     publish: deps.bus ? (events) => deps.bus?.publish(events) : undefined,
     log,
   });
-  const brand = await store.upsertBrand({ name: bs.brand, keywords: [] });
+  const brand = await ensureBrand(store, bs.brand);
   // upsertBrandAccount overwrites external_id: keep a DID learnt on an earlier run.
   const known = (await store.listBrandAccounts()).find((a) => a.network === 'bluesky' && a.handle.toLowerCase() === bs.handle);
   await store.upsertBrandAccount({ brandId: brand.id, network: 'bluesky', handle: bs.handle, externalId: known?.externalId ?? null });
   let brandIndex = buildBrandIndex(await store.listBrands(), await store.listBrandAccounts());
   const brandFilter = brandEventFilter(() => brandIndex);
   const connector = createBlueskyConnector({
-    name: 'Bluesky',
+    name: deps.name ?? 'Bluesky',
     jetstreamUrl: bs.jetstreamUrl,
     pdsUrl: bs.pdsUrl,
     identifier: bs.handle,

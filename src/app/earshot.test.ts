@@ -75,7 +75,7 @@ describe('Earshot end to end with the sandbox network', () => {
     const res = await fetch(`${app.url}/api/health`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; connectors: Array<{ name: string }> };
-    expect(body.connectors.map((c) => c.name)).toEqual(['sandbox (X API v2)']);
+    expect(body.connectors.map((c) => c.name)).toEqual(['sandbox (X API v2)', 'sandbox (Bluesky)']);
     expect(lines.join('\n')).toContain(`Earshot is listening on ${app.url}`);
   });
 
@@ -123,6 +123,29 @@ describe('Earshot end to end with the sandbox network', () => {
     expect(detail!.replies[0]?.status).toBe('sent');
     // The answered conversation leaves `new`.
     expect(detail!.conversation.status).not.toBe('new');
+  });
+
+  it('hears a Bluesky conversation from the sandbox, with the customer\'s handle, and the reply reaches its PDS', async () => {
+    const sbb = app.sandboxBluesky!;
+    sbb.emitNow(5);
+    let conv: ConversationSummary | undefined;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const list = await api('GET', '/api/conversations?limit=200&offset=0');
+      conv = (list.body!.items as ConversationSummary[]).find((c) => c.network === 'bluesky' && c.customer.handle.endsWith('.bsky.social'));
+      if (conv) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(conv).toBeDefined();
+    expect(conv!.brandName).toBe(sbb.brand.name);
+
+    const reply = await api('POST', `/api/conversations/${conv!.id}/replies`, { text: 'Hello from the Bluesky desk' });
+    expect(reply.status).toBe(202);
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && !sbb.received.some((r) => r.value.text === 'Hello from the Bluesky desk')) await new Promise((r) => setTimeout(r, 200));
+    const created = sbb.received.find((r) => r.value.text === 'Hello from the Bluesky desk');
+    expect(created).toBeDefined();
+    expect((created!.value.reply as { parent: { uri: string } }).parent.uri).toMatch(/^at:\/\/did:plc:/);
   });
 
   it('refuses the API without a session', async () => {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connector, ConnectorHealth, Network } from '../core/index.js';
 import { startSandbox, type Sandbox } from '../connectors/sandbox/server.js';
+import { startSandboxBluesky, type SandboxBluesky } from '../connectors/sandbox/bluesky.js';
 import { listeningTerms } from '../connectors/sandbox/brands.js';
 import { keyValueCursorStore, keywordQuery } from '../connectors/x/backfill.js';
 import { createXConnector } from '../connectors/x/connector.js';
@@ -16,6 +17,7 @@ import { hashPassword } from '../server/auth/passwords.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createClassifier } from '../triage/index.js';
 import { connectBluesky } from './bluesky.js';
+import { ensureBrand } from './brands.js';
 import { InProcessBus } from './bus.js';
 import { connectMastodon } from './mastodon.js';
 import { loadConfig, type Config } from './config.js';
@@ -40,9 +42,13 @@ export interface RunningEarshot {
   store: SqliteStore;
   /** The sandbox network, when it runs (tests use it to check what was delivered). */
   sandbox: Sandbox | null;
+  /** The sandbox's Bluesky network, when the sandbox runs. */
+  sandboxBluesky: SandboxBluesky | null;
   health(): ConnectorHealth[];
   close(): Promise<void>;
 }
+
+const SANDBOX_BLUESKY = 'sandbox (Bluesky)';
 
 const WEB_ROOT = new URL('../../web/', import.meta.url);
 
@@ -109,6 +115,7 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
       bus.publish([{ type: 'connector.status', connector: h.name, state: h.state, detail: h.detail, at: Date.now() }]);
 
     let sandbox: Sandbox | null = null;
+    let sandboxBluesky: SandboxBluesky | null = null;
     if (config.sandbox) {
       sandbox = await startSandbox({
         port: 0,
@@ -134,10 +141,29 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
         extraQuery: keywordQuery(sb.brands.flatMap(listeningTerms)),
       });
       connectors.push({ connector, handles: new Set(sb.brands.map((b) => b.handle.toLowerCase())) });
+
+      // A third of the sandbox's customer traffic is on Bluesky, for one brand, through the real Bluesky connector.
+      sandboxBluesky = await startSandboxBluesky({ seed: config.sandboxSeed ?? undefined, ratePerMinute: config.sandboxRatePerMinute / 2 });
+      const sbb = sandboxBluesky;
+      cleanups.push(() => sbb.close());
+      const bskyBrand = await store.upsertBrand({ name: sbb.brand.name, keywords: sbb.brand.keywords });
+      // The DID is known up front, so mentions match from the first event (no wait for the sign-in).
+      await store.upsertBrandAccount({ brandId: bskyBrand.id, network: 'bluesky', handle: sbb.handle, externalId: sbb.did });
+      const bsky = await connectBluesky({
+        config: { handle: sbb.handle, appPassword: sbb.password, brand: sbb.brand.name, jetstreamUrl: sbb.jetstreamUrl, pdsUrl: sbb.url, appViewUrl: sbb.appViewUrl },
+        store,
+        pipeline,
+        bus,
+        onStatus,
+        log,
+        // Named apart from a real Bluesky account in health and status events.
+        name: SANDBOX_BLUESKY,
+      });
+      connectors.push({ handles: bsky.handles, connector: bsky.connector });
     }
     if (config.x !== null) {
       const x = config.x;
-      const brand = await store.upsertBrand({ name: x.brand, keywords: [] });
+      const brand = await ensureBrand(store, x.brand);
       for (const a of x.accounts) await store.upsertBrandAccount({ brandId: brand.id, network: 'x', handle: a.handle, externalId: a.externalId });
       const connector = createXConnector({
         name: 'X',
@@ -189,11 +215,12 @@ export async function startEarshot(opts: StartOptions = {}): Promise<RunningEars
     log(`Earshot is listening on ${url}`);
     log(`  store: ${config.databaseFile}`);
     if (sandbox) log(`  network: built-in sandbox (${config.sandboxRatePerMinute} mentions/min; set EARSHOT_X_*, EARSHOT_BLUESKY_* or EARSHOT_MASTODON_* to listen to real networks)`);
+    if (sandboxBluesky) log(`  network: sandbox Bluesky as @${sandboxBluesky.handle} (${config.sandboxRatePerMinute / 2} posts/min)`);
     if (config.bluesky) log(`  network: Bluesky as @${config.bluesky.handle}`);
     if (config.mastodon) log(`  network: Mastodon at ${config.mastodon.instanceUrl}`);
     if (config.x) log(`  network: X as ${config.x.accounts.map((a) => `@${a.handle}`).join(', ') || '(no answering accounts)'}`);
 
-    return { url, port, config, store, sandbox, health, close: closeAll };
+    return { url, port, config, store, sandbox, sandboxBluesky, health, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -5,6 +5,7 @@
 import { createMastodonConnector } from '../connectors/mastodon/connector.js';
 import { keyValueCursorStore } from '../connectors/mastodon/stream.js';
 import type { Connector, ConnectorHealth, Store } from '../core/index.js';
+import { ensureBrand } from './brands.js';
 import type { Config } from './config.js';
 import type { IngestPipeline } from './pipeline.js';
 
@@ -33,7 +34,7 @@ export async function connectMastodon(deps: {
   await connector
     .account()
     .then(async (a) => {
-      const brand = await store.upsertBrand({ name: m.brand ?? a.acct, keywords: [] });
+      const brand = await ensureBrand(store, m.brand ?? a.acct);
       await store.upsertBrandAccount({ brandId: brand.id, network: 'mastodon', handle: a.acct.toLowerCase(), externalId: a.id });
       handles.add(a.acct.toLowerCase());
     })

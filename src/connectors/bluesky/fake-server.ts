@@ -5,16 +5,19 @@
  * the AppView's app.bsky.actor.getProfiles from a did → handle map.
  * Faults on demand: a connection dropped mid-stream, a stall, a truncated JSON message, an expired access token,
  * a storm of 5xx answers, a createRecord that answers too late.
+ * Live mode (`live: true`, used by the sandbox): connections stay open after the replay and get every event `push`ed.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { sharedPath } from '../../testing/shared-data.js';
+// Not ../../testing/shared-data.js: that imports vitest, and the sandbox runs this server inside the app.
+import { sharedDataDir } from '../../triage/model/shared-dir.js';
 import { POST_COLLECTION, timeUsOf } from './jetstream.js';
 
-export const CAPTURE_FILE = sharedPath('api_payloads', 'bluesky', 'jetstream_v1_events_capture_2026-07-04.jsonl');
+export const CAPTURE_FILE = path.join(sharedDataDir(), 'api_payloads', 'bluesky', 'jetstream_v1_events_capture_2026-07-04.jsonl');
 
 /** Three posts (a root, a reply to it, a reply to the reply), a like and an identity event. */
 export const INLINE_EVENTS: readonly string[] = [
@@ -79,6 +82,10 @@ export interface FakeBlueskyOptions {
   plans?: ConnectionPlan[];
   /** What `app.bsky.actor.getProfiles` knows: did → handle and display name (the AppView; same port as the PDS). */
   profiles?: Record<string, FakeProfile>;
+  /** Live mode: connections stay subscribed after the replay and get every event `push`ed later (the sandbox). */
+  live?: boolean;
+  /** Called after createRecord stored a record (the sandbox's customers answer the brand from here). */
+  onCreate?: (record: FakeRecord) => void;
 }
 
 export interface FakeProfile {
@@ -138,6 +145,8 @@ export interface FakeBluesky {
   plan(...plans: ConnectionPlan[]): void;
   /** Drops every open Jetstream connection now. */
   dropAll(): void;
+  /** Appends one Jetstream event (JSON line, time_us after the others) to the history; live connections get it. */
+  push(event: string): void;
   close(): Promise<void>;
 }
 
@@ -157,9 +166,16 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
   let tokenSeq = 0;
   let createDelayMs = 0;
   const sockets = new Set<WebSocket>();
+  /** Live mode: connections waiting for the next pushed event. */
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
 
   const records = new Map<string, FakeRecord>();
-  for (const line of events) {
+  const rememberPost = (line: string) => {
     try {
       const e = JSON.parse(line) as { did: string; kind: string; commit?: { operation: string; collection: string; rkey: string; cid?: string; record?: Record<string, unknown> } };
       if (e.kind === 'commit' && e.commit?.operation === 'create' && e.commit.collection === POST_COLLECTION && e.commit.record) {
@@ -169,7 +185,8 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
     } catch {
       // not an event
     }
-  }
+  };
+  for (const line of events) rememberPost(line);
 
   const fb: FakeBluesky = {
     url: '',
@@ -205,7 +222,13 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
     dropAll() {
       for (const s of sockets) s.terminate();
     },
+    push(event) {
+      events.push(event);
+      rememberPost(event);
+      wake();
+    },
     close: async () => {
+      wake();
       for (const s of sockets) s.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections();
@@ -320,6 +343,7 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
           const rec: FakeRecord = { uri, cid: cidOf(`${uri}${JSON.stringify(record)}`), value: record };
           records.set(uri, rec);
           fb.created.push(rec);
+          opts.onCreate?.(rec);
           const delay = createDelayMs;
           createDelayMs = 0;
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -389,9 +413,10 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
     ws.on('close', () => {
       conn.closed = true;
       sockets.delete(ws);
+      wake();
     });
     ws.on('error', () => undefined);
-    const selected = events.filter((line) => {
+    const wantedLine = (line: string): boolean => {
       let e: { time_us?: number; kind?: string; commit?: { collection?: string } };
       try {
         e = JSON.parse(line) as typeof e;
@@ -401,10 +426,30 @@ export async function startFakeBluesky(opts: FakeBlueskyOptions = {}): Promise<F
       if (cursor !== null && (e.time_us ?? 0) < cursor) return false;
       if (e.kind === 'commit' && wanted.length > 0 && !wanted.includes(e.commit?.collection ?? '')) return false;
       return true;
-    });
+    };
+    // Without live mode the history never grows: the replay is a snapshot taken now.
+    const selected = opts.live ? null : events.filter(wantedLine);
+    const next = async (i: number): Promise<{ line: string; i: number } | null> => {
+      if (selected) return i < selected.length ? { line: selected[i] as string, i: i + 1 } : null;
+      for (;;) {
+        while (i < events.length) {
+          const line = events[i] as string;
+          i += 1;
+          if (wantedLine(line)) return { line, i };
+        }
+        if (conn.closed) return null;
+        await new Promise<void>((r) => waiters.push(r));
+        if (conn.closed) return null;
+      }
+    };
     void (async () => {
       let n = 0;
-      for (const line of selected) {
+      let at = 0;
+      for (;;) {
+        const got = await next(at);
+        if (got === null) return;
+        at = got.i;
+        const line = got.line;
         if (conn.closed) return;
         if (plan.dropAfter !== undefined && n >= plan.dropAfter) return ws.terminate();
         if (plan.stallAfter !== undefined && n >= plan.stallAfter) return; // keeps the socket open, silent

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { SandboxBrand } from './brands.js';
 import { TrafficGenerator, type SandboxUser, type TweetDraft } from './traffic.js';
 import { SnowflakeIds, wireTweet, wireUser, type WireTweet } from './wire.js';
+import { scheduler } from './later.js';
 
 export interface SandboxOptions {
   /** 0 = a free port. */
@@ -111,14 +112,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let searchLimitedUntil = 0;
   let searchRequests = 0;
 
-  const later = (ms: number, fn: () => void) => {
-    if (closed) return;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!closed) fn();
-    }, ms);
-    timers.add(t);
-  };
+  const later = scheduler(timers, () => closed);
 
   const endStream = () => {
     if (!stream) return;
