@@ -15,6 +15,8 @@ import {
   type CursorStore as GenericCursorStore,
   type KeyValueCursors,
 } from '../cursor.js';
+import { describeError, errorBodyText } from '../wire-errors.js';
+import { Sleeper } from '../sleeper.js';
 
 export const JETSTREAM_PATH = '/subscribe';
 export const POST_COLLECTION = 'app.bsky.feed.post';
@@ -85,7 +87,8 @@ export class JetstreamClient {
   private stopped = false;
   private ws: WebSocket | null = null;
   private closeCurrent: (() => void) | null = null;
-  private wake: (() => void) | null = null;
+  /** Backoff waits, cut short by stop(). */
+  private readonly sleeper: Sleeper;
   private running: Promise<void> | null = null;
   /** Last processed `time_us` (the highest seen: Jetstream's clock is monotonic). */
   private lastTimeUs: number | null = null;
@@ -94,6 +97,7 @@ export class JetstreamClient {
 
   constructor(private readonly opts: JetstreamOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.sleeper = new Sleeper(this.clock);
     this.stallMs = opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.rewindUs = Math.max(0, opts.rewindMs ?? DEFAULT_REWIND_MS) * 1000;
     this.saveMs = opts.cursorSaveIntervalMs ?? DEFAULT_CURSOR_SAVE_MS;
@@ -114,7 +118,7 @@ export class JetstreamClient {
   async stop(): Promise<void> {
     this.stopped = true;
     this.closeCurrent?.();
-    this.wake?.();
+    this.sleeper.wake();
     await this.running?.catch(() => undefined);
   }
 
@@ -168,20 +172,8 @@ export class JetstreamClient {
     }
   }
 
-  /** Cancellable by stop(), so shutdown never waits out a backoff. */
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const h = this.clock.setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        this.clock.clearTimeout(h);
-        this.wake = null;
-        resolve();
-      };
-    });
+    return this.stopped ? Promise.resolve() : this.sleeper.sleep(ms);
   }
 
   private connectOnce(url: string, sink: (raw: RawPayload) => Promise<void>): Promise<Outcome> {
@@ -326,20 +318,6 @@ export function timeUsOf(text: string): number | null {
 }
 
 /** XRPC error bodies: `{error, message}`. */
-export function errorText(body: string): string {
-  try {
-    const p = JSON.parse(body) as Record<string, unknown>;
-    const parts = [p.error, p.message].filter((x): x is string => typeof x === 'string');
-    return parts.length ? `: ${[...new Set(parts)].join(' – ')}` : '';
-  } catch {
-    return body ? `: ${body.slice(0, 200)}` : '';
-  }
-}
+export const errorText = (body: string): string => errorBodyText(body, ['error', 'message']);
 
-export function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${e.message}: ${cause.message}` : e.message;
-  }
-  return String(e);
-}
+export const describe = describeError;

@@ -5,6 +5,7 @@
  * Every failure is a MastodonApiError that tells the outbox whether a retry can help.
  */
 import { systemClock, type Clock } from '../x/backoff.js';
+import { describeError, errorBodyText } from '../wire-errors.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** Notifications per page (Mastodon's maximum). */
@@ -186,23 +187,9 @@ export class MastodonRest {
 }
 
 /** Mastodon error bodies: `{error, error_description?}`. */
-export function errorText(body: string): string {
-  try {
-    const p = JSON.parse(body) as Record<string, unknown>;
-    const parts = [p.error, p.error_description].filter((x): x is string => typeof x === 'string');
-    return parts.length ? `: ${[...new Set(parts)].join(' – ')}` : '';
-  } catch {
-    return body ? `: ${body.slice(0, 200)}` : '';
-  }
-}
+export const errorText = (body: string): string => errorBodyText(body, ['error', 'error_description']);
 
-export function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${e.message}: ${cause.message}` : e.message;
-  }
-  return String(e);
-}
+export const describe = describeError;
 
 function parseJson(text: string): unknown {
   try {

@@ -23,6 +23,7 @@ import {
   type CursorStore as GenericCursorStore,
   type KeyValueCursors,
 } from '../cursor.js';
+import { Sleeper } from '../sleeper.js';
 
 export const FORMAT = 'mastodon';
 export const STREAMING_PATH = '/api/v1/streaming';
@@ -91,7 +92,8 @@ export class MastodonStreamClient {
   private readonly store: CursorStore;
   private stopped = false;
   private closeCurrent: (() => void) | null = null;
-  private wake: (() => void) | null = null;
+  /** Backoff waits, cut short by stop(). */
+  private readonly sleeper: Sleeper;
   private running: Promise<void> | null = null;
   private newest: string | null = null;
   private saved: string | null = null;
@@ -100,6 +102,7 @@ export class MastodonStreamClient {
 
   constructor(private readonly opts: MastodonStreamOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.sleeper = new Sleeper(this.clock);
     this.heartbeatMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.store = opts.cursorStore ?? memoryCursorStore();
   }
@@ -117,7 +120,7 @@ export class MastodonStreamClient {
   async stop(): Promise<void> {
     this.stopped = true;
     this.closeCurrent?.();
-    this.wake?.();
+    this.sleeper.wake();
     await this.running?.catch(() => undefined);
   }
 
@@ -164,18 +167,7 @@ export class MastodonStreamClient {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const h = this.clock.setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        this.clock.clearTimeout(h);
-        this.wake = null;
-        resolve();
-      };
-    });
+    return this.stopped ? Promise.resolve() : this.sleeper.sleep(ms);
   }
 
   private connectOnce(sink: (raw: RawPayload) => Promise<void>): Promise<Outcome> {

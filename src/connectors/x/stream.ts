@@ -5,6 +5,8 @@
  */
 import type { RawPayload } from '../../core/index.js';
 import { ReconnectPolicy, parseRateLimitReset, systemClock, type Clock, type FailureKind } from './backoff.js';
+import { describeError, errorBodyText } from '../wire-errors.js';
+import { Sleeper } from '../sleeper.js';
 
 export const STREAM_PATH = '/2/tweets/search/stream';
 export const STREAM_QUERY =
@@ -49,11 +51,13 @@ export class XStreamClient {
   private readonly stallMs: number;
   private stopped = false;
   private abort: AbortController | null = null;
-  private wake: (() => void) | null = null;
+  /** Backoff waits, cut short by stop(). */
+  private readonly sleeper: Sleeper;
   private running: Promise<void> | null = null;
 
   constructor(private readonly opts: XStreamOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.sleeper = new Sleeper(this.clock);
     this.fetchFn = opts.fetch ?? globalThis.fetch;
     this.stallMs = opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   }
@@ -67,7 +71,7 @@ export class XStreamClient {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort?.abort();
-    this.wake?.();
+    this.sleeper.wake();
     await this.running?.catch(() => undefined);
   }
 
@@ -88,20 +92,8 @@ export class XStreamClient {
     this.emit({ type: 'stopped' });
   }
 
-  /** Cancellable by stop(), so shutdown never waits out a 5-minute backoff. */
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const h = this.clock.setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        this.clock.clearTimeout(h);
-        this.wake = null;
-        resolve();
-      };
-    });
+    return this.stopped ? Promise.resolve() : this.sleeper.sleep(ms);
   }
 
   private async connectOnce(sink: (raw: RawPayload) => Promise<void>): Promise<Outcome> {
@@ -216,20 +208,6 @@ function httpFailure(status: number, headers: Headers, body: string): Outcome {
 }
 
 /** X problem bodies: `{title, detail, type, connection_issue?}`. */
-export function problemText(body: string): string {
-  try {
-    const p = JSON.parse(body) as Record<string, unknown>;
-    const parts = [p.title, p.connection_issue, p.detail].filter((x): x is string => typeof x === 'string');
-    return parts.length ? `: ${[...new Set(parts)].join(' – ')}` : '';
-  } catch {
-    return body ? `: ${body.slice(0, 200)}` : '';
-  }
-}
+export const problemText = (body: string): string => errorBodyText(body, ['title', 'connection_issue', 'detail']);
 
-function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${e.message}: ${cause.message}` : e.message;
-  }
-  return String(e);
-}
+const describe = describeError;
